@@ -1,0 +1,1 @@
+"""Stack detection: a workspace in, a ``Stack`` out, without running any workspace code."""

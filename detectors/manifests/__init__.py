@@ -1,0 +1,1 @@
+"""One reader per manifest dialect; each turns a file into a ``ManifestReading``."""

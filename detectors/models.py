@@ -1,0 +1,167 @@
+"""The detection result and the records readers produce on the way to it.
+
+Readers return plain records (``Dependency``, ``LockedVersion``, ``PythonConstraint``,
+``DetectionError``) so that every conclusion in the final ``Stack`` can point back to
+the file and line that caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scope = Literal["runtime", "optional", "dev"]
+SCOPE_RANK: dict[str, int] = {"runtime": 0, "optional": 1, "dev": 2}
+"""Lower is stronger: a distribution declared both at runtime and for dev is a runtime one."""
+
+SCHEMA = "stackskills.detect/1"
+
+
+class Evidence(BaseModel):
+    """One observation that supports a conclusion: where it was seen and what it said."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    kind: str
+    detail: str = ""
+
+
+class DetectionError(BaseModel):
+    """A problem met while reading one input; detection of everything else goes on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    message: str
+
+
+class Framework(BaseModel):
+    """A distribution the workspace uses, with what is known of its version."""
+
+    name: str
+    version: str | None = None
+    specifier: str | None = None
+    scope: Scope = "runtime"
+    confidence: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class PythonTarget(BaseModel):
+    """The lowest Python minor version the workspace supports, and why."""
+
+    target: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)
+
+
+class SectionRef(BaseModel):
+    """An active skill section; filled by the skills package, not by detection."""
+
+    id: str
+    skill: str
+    version: str
+    reason: str
+
+
+class Project(BaseModel):
+    """A sub-project found inside the root (a folder with its own manifest)."""
+
+    path: str
+    manifests: list[str] = Field(default_factory=list)
+    frameworks: list[str] = Field(default_factory=list)
+
+
+class Stack(BaseModel):
+    """Everything detection concluded about one workspace root."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    root: str
+    python: PythonTarget = Field(default_factory=PythonTarget)
+    frameworks: list[Framework] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    sections: list[SectionRef] = Field(default_factory=list)
+    errors: list[DetectionError] = Field(default_factory=list)
+
+    def framework(self, name: str) -> Framework | None:
+        """The framework with this normalised name, if detected."""
+        return next((f for f in self.frameworks if f.name == name), None)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, indent=2)
+
+
+# --- records produced by readers -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A distribution a manifest declares (or constrains), with where it was declared.
+
+    ``name`` is PEP 503 normalised; ``specifier`` is ``str(SpecifierSet)`` ('' for any);
+    ``pinned`` is the exact version when the specifier is a single ``==`` without wildcard.
+    ``constraint_only`` marks ``-c`` constraint files and similar: they bound a version
+    but do not declare that the distribution is used.
+    """
+
+    name: str
+    specifier: str
+    scope: Scope
+    evidence: Evidence
+    extras: tuple[str, ...] = ()
+    marker: str | None = None
+    url: str | None = None
+    pinned: str | None = None
+    constraint_only: bool = False
+
+
+@dataclass(frozen=True)
+class LockedVersion:
+    """An exact version from a lock file, a fully pinned requirements file or a venv."""
+
+    name: str
+    version: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PythonConstraint:
+    """A statement about which Python the workspace targets.
+
+    ``specifier`` is a PEP 440 specifier on the Python version (``>=3.10``); sources that
+    name a single version (``.python-version``, ruff's ``py311``) use ``==3.11.*``-style
+    specifiers, and ``evidence.kind`` tells which source it was.
+    """
+
+    specifier: str
+    evidence: Evidence
+
+
+@dataclass
+class ManifestReading:
+    """What one reader got out of one file (and any files it included)."""
+
+    dependencies: list[Dependency] = field(default_factory=list)
+    locked: list[LockedVersion] = field(default_factory=list)
+    python: list[PythonConstraint] = field(default_factory=list)
+    errors: list[DetectionError] = field(default_factory=list)
+    project_name: str | None = None
+    """The distribution name the manifest itself defines (so it is not its own dependency)."""
+    markers: list[Evidence] = field(default_factory=list)
+    """Framework markers found in the manifest (e.g. ``[tool.pytest.ini_options]``); the
+    evidence ``detail`` is the normalised distribution name the marker implies."""
+
+    def extend(self, other: ManifestReading) -> None:
+        self.dependencies.extend(other.dependencies)
+        self.locked.extend(other.locked)
+        self.python.extend(other.python)
+        self.errors.extend(other.errors)
+        self.markers.extend(other.markers)
+        if other.project_name and not self.project_name:
+            self.project_name = other.project_name

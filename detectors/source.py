@@ -1,0 +1,100 @@
+"""Reading workspace files safely: bounded size, no escape from the root, errors as values.
+
+Every reader goes through ``Workspace.read_text`` so that a binary file, an undecodable
+file, a 50 MB file or a link out of the workspace becomes a ``DetectionError`` instead of
+an exception, and so that no file outside the root is ever opened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from stackskills.detectors.models import DetectionError
+
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+"""Manifests and lock files above this are reported, not read (real lock files stay far below)."""
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""Python files above this are skipped by the import scan (generated code, data dumps)."""
+
+
+class ReadFailure(Exception):
+    """Raised inside readers when a file cannot be read; carries the error to report."""
+
+    def __init__(self, error: DetectionError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace root: the only place detection may read from."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> Workspace:
+        return cls(Path(os.path.realpath(root)))
+
+    def relative(self, path: Path) -> str:
+        """The path as shown in evidence: POSIX, relative to the root when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def contains(self, path: Path) -> bool:
+        """True when the path, with every symlink resolved, stays inside the root."""
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+        except (OSError, RuntimeError):
+            return False
+        return real == self.root or self.root in real.parents
+
+    def read_text(self, path: Path, max_bytes: int = MAX_MANIFEST_BYTES) -> str:
+        """Read a text file inside the root, or raise ``ReadFailure`` saying why not."""
+        rel = self.relative(path)
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+        except RuntimeError:
+            raise ReadFailure(DetectionError(file=rel, message="symlink loop")) from None
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror or exc}"
+            raise ReadFailure(DetectionError(file=rel, message=message)) from None
+        if real != self.root and self.root not in real.parents:
+            message = "symlink points outside the workspace; not read"
+            raise ReadFailure(DetectionError(file=rel, message=message))
+        try:
+            with real.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror or exc}"
+            raise ReadFailure(DetectionError(file=rel, message=message)) from None
+        if len(data) > max_bytes:
+            message = f"file larger than {max_bytes // (1024 * 1024)} MB; not read"
+            raise ReadFailure(DetectionError(file=rel, message=message))
+        return decode_text(data, rel)
+
+
+def decode_text(data: bytes, rel: str) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is an error."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadFailure(_decode_error(rel, data, exc)) from None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ReadFailure(DetectionError(file=rel, line=line, message="binary file (NUL byte)"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadFailure(_decode_error(rel, data, exc)) from None
+
+
+def _decode_error(rel: str, data: bytes, exc: UnicodeDecodeError) -> DetectionError:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return DetectionError(file=rel, line=line, message=f"not valid text: {exc.reason}")

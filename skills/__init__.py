@@ -1,0 +1,1 @@
+"""Skills: versioned Markdown guidance whose sections activate from the detected stack."""
