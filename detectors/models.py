@@ -74,6 +74,7 @@ class Project(BaseModel):
     path: str
     manifests: list[str] = Field(default_factory=list)
     frameworks: list[str] = Field(default_factory=list)
+    python: str | None = None
 
 
 class Stack(BaseModel):

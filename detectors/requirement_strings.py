@@ -5,6 +5,7 @@ from __future__ import annotations
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+
 from stackskills.detectors.models import Dependency, DetectionError, Evidence, Scope
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +75,41 @@ class Workspace:
             message = f"cannot read: {exc.strerror or exc}"
             raise ReadFailure(DetectionError(file=rel, message=message)) from None
         if len(data) > max_bytes:
-            message = f"file larger than {max_bytes // (1024 * 1024)} MB; not read"
-            raise ReadFailure(DetectionError(file=rel, message=message))
+            raise ReadFailure(_too_large(rel, max_bytes))
         return decode_text(data, rel)
+
+    def read_walked_text(self, rel: str, size: int, max_bytes: int = MAX_SOURCE_BYTES) -> str:
+        """Read a regular file the walk reached without crossing a symlink.
+
+        The walk already proved the path stays inside the root, so the costly
+        ``realpath`` is skipped; ``O_NOFOLLOW`` and ``fstat`` still refuse a file that was
+        swapped for a link or a FIFO since.
+        """
+        if size > max_bytes:
+            raise ReadFailure(_too_large(rel, max_bytes))
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(os.path.join(self.root, rel), flags)
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror or exc}"
+            raise ReadFailure(DetectionError(file=rel, message=message)) from None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ReadFailure(DetectionError(file=rel, message="not a regular file"))
+            try:
+                data = handle.read(max_bytes + 1)
+            except OSError as exc:
+                message = f"cannot read: {exc.strerror or exc}"
+                raise ReadFailure(DetectionError(file=rel, message=message)) from None
+        if len(data) > max_bytes:
+            raise ReadFailure(_too_large(rel, max_bytes))
+        return decode_text(data, rel)
+
+
+def _too_large(rel: str, max_bytes: int) -> DetectionError:
+    return DetectionError(
+        file=rel, message=f"file larger than {max_bytes // (1024 * 1024)} MB; not read"
+    )
 
 
 def decode_text(data: bytes, rel: str) -> str:

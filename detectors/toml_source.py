@@ -27,7 +27,12 @@ def parse_toml(text: str, rel: str) -> tuple[dict[str, Any] | None, DetectionErr
         return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as exc:
         found = _AT_LINE.search(str(exc))
-        line = int(found.group(1)) if found else None
+        if found:
+            line: int | None = int(found.group(1))
+        elif "end of document" in str(exc):
+            line = max(text.count("\n"), 1)
+        else:
+            line = None
         message = str(exc).split(" (at ")[0]
         return None, DetectionError(file=rel, line=line, message=f"invalid TOML: {message}")
     except RecursionError:

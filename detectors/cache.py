@@ -1,0 +1,168 @@
+"""The detection cache: an unchanged tree is not read again.
+
+It lives in the user's cache folder (never in the workspace), one pair of files per root:
+a small ``.stack.json`` (the tree's fingerprint and the result, enough for a warm hit) and
+a larger ``.scans.json`` (each Python file's scan by size and mtime, so a changed tree only
+rescans the files that changed). Any unreadable or corrupt entry is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from stackskills import __version__
+from stackskills.detectors.models import Stack
+from stackskills.detectors.python_scan import FileScan
+from stackskills.detectors.walk import Tree
+
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """``$STACKSKILLS_CACHE_DIR``, else the platform's user cache folder."""
+    configured = os.environ.get("STACKSKILLS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "stackskills"
+
+
+def fingerprint(tree: Tree) -> str:
+    """Changes whenever a file is added, removed, resized or touched, or a venv changes."""
+    digest = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}\n".encode())
+    for entry in tree.files:
+        digest.update(f"{entry.rel}\0{entry.size}\0{entry.mtime_ns}\n".encode())
+    for entry in tree.venv_stamps:
+        digest.update(f"venv:{entry.rel}\0{entry.mtime_ns}\n".encode())
+    for rel in tree.venvs:
+        digest.update(f"venv:{rel}\n".encode())
+    return digest.hexdigest()
+
+
+def _stack_of(data: dict[str, Any]) -> Stack | None:
+    try:
+        return Stack.model_validate(data["stack"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+ScanEntry = tuple[int, int, FileScan]
+"""(size, mtime_ns, scan) of one Python file."""
+
+
+class DetectionCache:
+    """Reads and writes cached results for workspace roots; never raises."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _base(self, root: Path) -> Path:
+        key = hashlib.sha256(str(root).encode()).hexdigest()[:24]
+        return self.directory / key
+
+    def load_stack(self, root: Path, print_: str) -> Stack | None:
+        """The cached stack if the walked tree has this fingerprint."""
+        data = self._read(self._base(root).with_suffix(".stack.json"))
+        if not isinstance(data, dict) or data.get("fingerprint") != print_:
+            return None
+        return _stack_of(data)
+
+    def load_if_unchanged(self, root: Path) -> Stack | None:
+        """The cached stack if no stamped folder or file changed, checked without a walk.
+
+        A folder's mtime changes whenever an entry is added, removed or renamed in it,
+        so stat'ing every folder and every relevant file proves the tree is the same at
+        a fraction of the cost of listing it.
+        """
+        data = self._read(self._base(root).with_suffix(".stack.json"))
+        if not isinstance(data, dict) or data.get("version") != __version__:
+            return None
+        stamps = data.get("stamps")
+        if not isinstance(stamps, list) or not stamps:
+            return None
+        base = str(root)
+        stat = os.stat
+        try:
+            for rel, size, mtime in stamps:
+                info = stat(f"{base}/{rel}" if rel else base, follow_symlinks=False)
+                if info.st_mtime_ns != mtime or (size >= 0 and info.st_size != size):
+                    return None
+        except (OSError, ValueError, TypeError):
+            return None
+        return _stack_of(data)
+
+    def load_scans(self, root: Path) -> dict[str, ScanEntry]:
+        data = self._read(self._base(root).with_suffix(".scans.json"))
+        if not isinstance(data, dict) or data.get("version") != __version__:
+            return {}
+        scans: dict[str, ScanEntry] = {}
+        files = data.get("files")
+        if not isinstance(files, dict):
+            return {}
+        for rel, item in files.items():
+            try:
+                size, mtime, raw = item
+                scans[rel] = (int(size), int(mtime), FileScan.from_json(rel, raw))
+            except (ValueError, TypeError):
+                continue
+        return scans
+
+    def save(
+        self,
+        root: Path,
+        tree: Tree,
+        stack: Stack,
+        scans: dict[str, ScanEntry] | None,
+    ) -> None:
+        """Store the stack with the tree's stamps; the scans only when they changed."""
+        print_ = fingerprint(tree)
+        stamps = [[d.rel, -1, d.mtime_ns] for d in tree.dirs]
+        stamps += [[f.rel, f.size, f.mtime_ns] for f in tree.files + tree.venv_stamps]
+        base = self._base(root)
+        stack_data = {
+            "version": __version__,
+            "root": str(root),
+            "fingerprint": print_,
+            "stamps": stamps,
+            "stack": stack.model_dump(mode="json", by_alias=True),
+        }
+        self._write(base.with_suffix(".stack.json"), stack_data)
+        if scans is not None:
+            files = {
+                rel: [size, mtime, scan.to_json()] for rel, (size, mtime, scan) in scans.items()
+            }
+            self._write(base.with_suffix(".scans.json"), {"version": __version__, "files": files})
+
+    @staticmethod
+    def _read(path: Path) -> Any:
+        try:
+            with path.open("rb") as handle:
+                return json.loads(handle.read())
+        except (OSError, ValueError, RecursionError):
+            return None
+
+    def _write(self, path: Path, data: object) -> None:
+        """Write atomically (a reader never sees half a file); failure only costs time."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        except OSError:
+            return
+        temporary = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, separators=(",", ":"))
+            temporary.replace(path)
+        except OSError:
+            temporary.unlink(missing_ok=True)

@@ -1,0 +1,122 @@
+"""``detect(root)``: walk, read, scan, decide — with the cache in front.
+
+Readers are chosen by file name; every reader returns errors as values, so one bad file
+never stops the rest of detection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from stackskills.detectors.cache import DetectionCache, ScanEntry, default_cache_dir, fingerprint
+from stackskills.detectors.manifests.installed import installed_import_names, read_installed
+from stackskills.detectors.manifests.pdm_lock import read_pdm_lock
+from stackskills.detectors.manifests.pipfile import read_pipfile
+from stackskills.detectors.manifests.pipfile_lock import read_pipfile_lock
+from stackskills.detectors.manifests.poetry_lock import read_poetry_lock
+from stackskills.detectors.manifests.pyproject import read_pyproject
+from stackskills.detectors.manifests.python_version_files import read_python_version_file
+from stackskills.detectors.manifests.requirements import read_requirements
+from stackskills.detectors.manifests.setup_cfg import read_setup_cfg
+from stackskills.detectors.manifests.setup_py import read_setup_py
+from stackskills.detectors.manifests.uv_lock import read_uv_lock
+from stackskills.detectors.markers import find_file_markers
+from stackskills.detectors.models import ManifestReading, Stack
+from stackskills.detectors.python_scan import scan_python_file
+from stackskills.detectors.source import Workspace
+from stackskills.detectors.stack_builder import Observations, build_stack
+from stackskills.detectors.walk import Tree, walk
+
+Reader = Callable[[Workspace, Path], ManifestReading]
+
+READERS: dict[str, Reader] = {
+    "pyproject.toml": read_pyproject,
+    "setup.cfg": read_setup_cfg,
+    "setup.py": read_setup_py,
+    "Pipfile": read_pipfile,
+    "Pipfile.lock": read_pipfile_lock,
+    "poetry.lock": read_poetry_lock,
+    "uv.lock": read_uv_lock,
+    "pdm.lock": read_pdm_lock,
+    ".python-version": read_python_version_file,
+    "runtime.txt": read_python_version_file,
+    ".tool-versions": read_python_version_file,
+}
+
+
+class NotADirectory(ValueError):
+    """The path given to detect is missing or is not a folder."""
+
+
+def resolve_root(path: Path | str) -> Path:
+    """The real path of an existing directory, or ``NotADirectory`` saying what is wrong."""
+    candidate = Path(path).expanduser()
+    if not candidate.exists():
+        raise NotADirectory(f"{candidate}: no such directory")
+    if not candidate.is_dir():
+        raise NotADirectory(f"{candidate}: is a file, not a directory")
+    return Path(os.path.realpath(candidate))
+
+
+def detect(
+    path: Path | str, *, cache: DetectionCache | None = None, use_cache: bool = True
+) -> Stack:
+    """Detect the stack of the workspace at ``path`` (a directory)."""
+    root = resolve_root(path)
+    store = (cache or DetectionCache(default_cache_dir())) if use_cache else None
+    if store is not None:
+        unchanged = store.load_if_unchanged(root)
+        if unchanged is not None:
+            return unchanged
+    tree = walk(root)
+    if store is not None:
+        cached = store.load_stack(root, fingerprint(tree))
+        if cached is not None:
+            store.save(root, tree, cached, None)  # same content, new stamps (e.g. touched)
+            return cached
+    workspace = Workspace(root)
+    previous = store.load_scans(root) if store is not None else {}
+    scans = _scan_python(workspace, tree, previous)
+    stack = build_stack(_observe(workspace, tree, scans))
+    if store is not None:
+        store.save(root, tree, stack, scans if scans != previous else None)
+    return stack
+
+
+def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> Observations:
+    observations = Observations(root=str(tree.root))
+    observations.errors.extend(tree.errors)
+    for rel in tree.manifests + [r for r in tree.marker_files if r.rsplit("/", 1)[-1] in READERS]:
+        reader = READERS.get(rel.rsplit("/", 1)[-1])
+        if reader is not None:
+            observations.readings.append((rel, reader(workspace, tree.path(rel))))
+    seen: set[Path] = set()
+    for rel in tree.requirement_files:
+        observations.readings.append((rel, read_requirements(workspace, tree.path(rel), seen)))
+    for rel in tree.venvs:
+        venv = tree.path(rel)
+        observations.installed.append(read_installed(workspace, venv))
+        observations.installed_import_names.update(installed_import_names(workspace, venv))
+    observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
+    observations.sample_files = tree.sample_python_files
+    observations.module_names = tree.module_names
+    observations.file_markers = find_file_markers(workspace, tree)
+    return observations
+
+
+def _scan_python(
+    workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry]
+) -> dict[str, ScanEntry]:
+    sizes = {entry.rel: entry for entry in tree.files}
+    scans: dict[str, ScanEntry] = {}
+    for rel in tree.python_files:
+        entry = sizes[rel]
+        cached = previous.get(rel)
+        if cached is not None and cached[0] == entry.size and cached[1] == entry.mtime_ns:
+            scans[rel] = cached
+        else:
+            scan = scan_python_file(workspace, tree, rel, entry.size)
+            scans[rel] = (entry.size, entry.mtime_ns, scan)
+    return scans

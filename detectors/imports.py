@@ -1,0 +1,384 @@
+"""The import statements of Python source, found by regular expressions instead of an AST.
+
+Detection reads thousands of files: ``ast.parse`` costs milliseconds per file, a scan by
+``re`` (which runs in C) a fraction of that. Every import statement holds the word
+``import``, a literal the engine finds fast; a word counts only when it is code, which is
+known by consuming strings and comments whole from the top of the file, as far as needed.
+So ``import os`` in a docstring is never taken for code, and source with syntax errors is
+scanned as far as it makes sense: the scan never raises. Indented imports, which are rare,
+pay for a look at the blocks that enclose them (``_EnclosingBlocks``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from keyword import iskeyword
+from typing import Literal
+
+ImportContext = Literal["module", "function", "try", "type-checking", "conditional"]
+
+# Strings are matched whole, prefix letters aside (they do not change where a string ends).
+# Each pattern is an "unrolled loop" whose alternatives start with different characters, so
+# the engine never has two ways to match the same text and cannot backtrack exponentially.
+# An unterminated string ends at the end of its line (one quote) or of the text (three).
+_STRING = (
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\\?\Z)'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\\?\Z)"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:"|(?=\n)|\\?\Z)'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:'|(?=\n)|\\?\Z)"
+)
+_COMMENT = r"#[^\n]*"
+_NOT_CODE = re.compile(rf"{_COMMENT}|{_STRING}", re.DOTALL)
+
+_IMPORT_WORD = re.compile(r"import\b")
+_FROM_TAIL = re.compile(r"from(?![\w])[\w. \t\f]*")
+_LOOK_BEHIND = 1_000
+"""How far before an ``import`` word its statement may start (``from <long name>``)."""
+
+_WS = r"(?:[ \t\f]|\\\n)"  # blanks inside one logical line, backslash continuations included
+_NAME = r"[^\W\d]\w*"
+_DOTTED = rf"{_NAME}(?:{_WS}*\.{_WS}*{_NAME})*"
+_DOTTED_AS = rf"{_DOTTED}(?:{_WS}+as{_WS}+{_NAME})?"
+_NAME_AS = rf"{_NAME}(?:{_WS}+as{_WS}+{_NAME})?"
+_IMPORT = re.compile(rf"import{_WS}+(?P<body>{_DOTTED_AS}(?:{_WS}*,{_WS}*{_DOTTED_AS})*)")
+_FROM = re.compile(
+    rf"from(?P<dots>(?:{_WS}*\.)*){_WS}*(?:(?P<module>{_DOTTED}){_WS}+)?import\b{_WS}*"
+    rf"(?:(?P<star>\*)|(?P<paren>\()|(?P<names>{_NAME_AS}(?:{_WS}*,{_WS}*{_NAME_AS})*))?"
+)
+_IMPORTED_MODULE = re.compile(rf"({_DOTTED})(?:{_WS}+as{_WS}+{_NAME})?")
+_IMPORTED_NAME = re.compile(rf"({_NAME})(?:\s+as\s+{_NAME})?")
+_PARENTHESISED = re.compile(r"(?:[^)#]+|#[^\n]*)*")
+_COMMENT_TEXT = re.compile(_COMMENT)
+_LAYOUT = re.compile(r"[\s\\]+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ImportedModule:
+    """One absolute module an import statement names, where, and under what guard."""
+
+    module: str
+    """Dotted module as written: ``google.cloud`` for ``from google.cloud import storage``."""
+    names: tuple[str, ...]
+    """What ``from X import a, b`` takes (``('*',)`` for a star); empty for ``import X``."""
+    line: int
+    """1-based line of the ``import`` or ``from`` keyword."""
+    context: ImportContext
+
+
+def scan_imports(source: str) -> list[ImportedModule]:
+    """Every absolute, non-``__future__`` import of the source, in order; never raises."""
+    if "\r" in source:
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n" + source  # so that the first line, too, starts after a newline
+    code = _CodeIndex(text)
+    blocks: _EnclosingBlocks | None = None
+    found: list[ImportedModule] = []
+    line, counted, previous = 0, 0, -1
+    for word in _IMPORT_WORD.finditer(text):
+        start, at_line_start = _statement_start(text, word.start())
+        if start < 0 or start == previous or not code.is_code(start):
+            continue
+        previous = start
+        statement = _parse_statement(text, start)
+        if not statement:
+            continue
+        if start < counted:
+            line, counted = 0, 0
+        line += text.count("\n", counted, start)
+        counted = start
+        context: ImportContext = "module"
+        if not at_line_start:
+            blocks = blocks or _EnclosingBlocks(text, code)
+            context = blocks.context_at(start)
+        found.extend(ImportedModule(module, names, line, context) for module, names in statement)
+    return found
+
+
+def _statement_start(text: str, word: int) -> tuple[int, bool]:
+    """Where the statement with the ``import`` at ``word`` starts (-1: it starts none),
+    and whether that is the very start of a line (the common, top-level case).
+
+    Only a bounded stretch before the word is read, so a line of a million ``import``
+    words costs linear time, not quadratic.
+    """
+    window = max(0, word - _LOOK_BEHIND)
+    before = text[window:word]
+    line_start = before.rfind("\n") + 1
+    if line_start > 1 and before[line_start - 2] == "\\":
+        # ``from a \\<newline> import b``, unless the backslash ended a comment.
+        joined = before.replace("\\\n", "  ")
+        joined_start = joined.rfind("\n") + 1
+        offset, at_line_start = _start_in_line(joined, joined_start)
+        if offset >= 0:
+            return window + offset, at_line_start and joined_start > 0
+    offset, at_line_start = _start_in_line(before, line_start)
+    return (window + offset if offset >= 0 else -1), at_line_start and line_start > 0
+
+
+def _start_in_line(before: str, line_start: int) -> tuple[int, bool]:
+    """``_statement_start`` within the text before the word, from its last line start."""
+    prefix = before[line_start:]
+    head = prefix.rstrip(" \t\f")
+    if not head:
+        return len(before), not prefix
+    if head[-1] in ";:":
+        return len(before), False  # ``import a; import b``, ``try: import a``
+    found = len(head)
+    for _ in range(3):  # ``from`` must be a word: skip it inside ``from fromage import``
+        found = head.rfind("from", 0, found)
+        if found < 0:
+            break
+        if _FROM_TAIL.fullmatch(head, found):
+            before_from = head[:found].rstrip(" \t\f")
+            if before_from and before_from[-1] not in ";:":
+                break
+            return line_start + found, found == 0
+    return -1, False
+
+
+def _parse_statement(text: str, start: int) -> list[tuple[str, tuple[str, ...]]]:
+    """The modules and names of the import statement at ``start``; empty if none counts."""
+    if text.startswith("import", start):
+        statement = _IMPORT.match(text, start)
+        if statement is None:
+            return []
+        modules = (_LAYOUT.sub("", m) for m in _IMPORTED_MODULE.findall(statement["body"]))
+        return [(module, ()) for module in modules if _is_module(module)]
+    statement = _FROM.match(text, start)
+    if statement is None or statement["dots"] or not statement["module"]:
+        return []  # relative imports are first-party; anything else is not an import
+    module = _LAYOUT.sub("", statement["module"])
+    if not _is_module(module):
+        return []
+    if statement["star"]:
+        return [(module, ("*",))]
+    if statement["paren"]:
+        inside = _PARENTHESISED.match(text, statement.end())  # always matches, maybe empty
+        closed_at = inside.end() if inside else statement.end()
+        listed = _COMMENT_TEXT.sub("", inside.group()) if inside else ""
+        if not text.startswith(")", closed_at) or _has_keyword(listed):
+            return [(module, ())]  # unclosed: the names are not known
+        return [(module, _names(listed))]
+    return [(module, _names(statement["names"] or ""))]
+
+
+def _is_module(module: str) -> bool:
+    """False for ``__future__`` and for keywords, which only broken source puts there."""
+    return module != "__future__" and not any(iskeyword(part) for part in module.split("."))
+
+
+def _has_keyword(listed: str) -> bool:
+    """A keyword in a name list means the ``(`` was never closed where it should be."""
+    return any(iskeyword(word) for word in _WORD.findall(listed) if word != "as")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    found = _IMPORTED_NAME.findall(text.replace("\\", " "))
+    return tuple(name for name in found if not iskeyword(name))
+
+
+class _CodeIndex:
+    """Which positions of a text are code: strings and comments consumed from the top,
+    only as far as a question needs (imports cluster at the top of files)."""
+
+    def __init__(self, text: str) -> None:
+        self._tokens: Iterator[re.Match[str]] = _NOT_CODE.finditer(text)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._done = False
+
+    def is_code(self, position: int) -> bool:
+        """True when ``position`` is neither inside a string nor inside a comment."""
+        while not self._done and (not self._starts or self._starts[-1] < position):
+            token = next(self._tokens, None)
+            if token is None:
+                self._done = True
+            else:
+                self._starts.append(token.start())
+                self._ends.append(token.end())
+        index = bisect_right(self._starts, position) - 1
+        return index < 0 or self._ends[index] <= position
+
+
+# --- the enclosing blocks of indented imports -------------------------------------------
+
+_HEADER_KEYWORD = (
+    r"a(?:sync[ \t]+(?:def|with|for))|c(?:lass|ase)|def|e(?:l(?:if|se)|xcept)|f(?:or|inally)"
+    r"|if|match|try|w(?:ith|hile)"
+)
+_HEADER_LINE = re.compile(rf"\n([ \t\f]*)(?=[acdefimtw])({_HEADER_KEYWORD})\b")
+_HEADER_TOKEN = re.compile(rf"{_COMMENT}|{_STRING}|[(\[{{]|[)\]}}]|\\\n|\n|:", re.DOTALL)
+_PLAIN_HEADER_END = re.compile(r"[^\n#'\"()\[\]{}:\\]*:")
+_TYPE_CHECKING = re.compile(r"\bTYPE_CHECKING\b")
+_NOT_TYPE_CHECKING = re.compile(r"\bnot\s+(?:\w+\s*\.\s*)*TYPE_CHECKING\b")
+_IMPORT_ERRORS = re.compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
+_MAX_HEADER_CHARS = 20_000
+"""A block header longer than this is not looked at (generated code, garbage)."""
+
+_RANK: dict[ImportContext, int] = {
+    "module": 0,
+    "conditional": 1,
+    "function": 2,
+    "try": 3,
+    "type-checking": 4,
+}
+"""When blocks nest, the strongest says what the import is: never run, optional, lazy."""
+_BY_RANK: tuple[ImportContext, ...] = tuple(_RANK)
+
+
+@dataclass(frozen=True)
+class _Header:
+    keyword: str
+    start: int
+    colon: int
+    width: int
+
+
+class _EnclosingBlocks:
+    """The block headers (``def``, ``if``, ``try``...) of a text and how they nest.
+
+    Headers are read from the top only as far as needed. The block that holds a line is
+    the nearest earlier header indented less; parent links make finding it short.
+    """
+
+    def __init__(self, text: str, code: _CodeIndex) -> None:
+        self._text = text
+        self._code = code
+        self._lines: Iterator[re.Match[str]] = _HEADER_LINE.finditer(text)
+        self._done = False
+        self._headers: list[_Header] = []
+        self._parents: list[int] = []
+        self._ranks: list[int] = []
+        self._open: list[int] = []  # the headers whose blocks may still hold the next line
+
+    def context_at(self, position: int) -> ImportContext:
+        """The context of the statement starting at ``position``."""
+        line_start = self._text.rfind("\n", 0, position) + 1
+        line = self._text[line_start:position]
+        width = _width(line[: len(line) - len(line.lstrip(" \t\f"))])
+        index = self._last_header_before(position)
+        if index >= 0 and self._headers[index].start >= line_start:
+            # ``try: import x``: the header on the import's own line holds it.
+            if self._headers[index].colon < position:
+                return _BY_RANK[self._rank(index)]
+            index = self._parents[index]
+        while index >= 0 and self._headers[index].width >= width:
+            index = self._parents[index]
+        return _BY_RANK[self._rank(index)]
+
+    def _read_until(self, position: int) -> None:
+        """Read headers until one starts at or after ``position`` (or the text ends)."""
+        while not self._done and (not self._headers or self._headers[-1].start < position):
+            match = next(self._lines, None)
+            if match is None:
+                self._done = True
+                return
+            start = match.start(2)
+            if not self._code.is_code(start):
+                continue
+            keyword = match[2].split()[-1]
+            colon = _header_colon(self._text, match.end(2))
+            if colon < 0 and keyword not in ("def", "class"):
+                continue  # ``for``/``if`` of a comprehension, ``match = ...``
+            header = _Header(keyword, start, max(colon, match.end(2)), _width(match[1]))
+            while self._open and self._headers[self._open[-1]].width >= header.width:
+                self._open.pop()
+            self._parents.append(self._open[-1] if self._open else -1)
+            self._ranks.append(-1)
+            self._open.append(len(self._headers))
+            self._headers.append(header)
+
+    def _last_header_before(self, position: int) -> int:
+        self._read_until(position)
+        low, high = 0, len(self._headers)
+        while low < high:
+            middle = (low + high) // 2
+            if self._headers[middle].start < position:
+                low = middle + 1
+            else:
+                high = middle
+        return low - 1
+
+    def _rank(self, index: int) -> int:
+        """The strongest context of the header and of the headers enclosing it."""
+        chain: list[int] = []
+        while index >= 0 and self._ranks[index] < 0:
+            chain.append(index)
+            index = self._parents[index]
+        rank = self._ranks[index] if index >= 0 else 0
+        for item in reversed(chain):
+            rank = max(rank, _RANK[self._own_context(item)])
+            self._ranks[item] = rank
+        return rank
+
+    def _own_context(self, index: int) -> ImportContext:
+        header = self._headers[index]
+        keyword = header.keyword
+        condition = self._text[header.start + len(keyword) : header.colon]
+        if keyword == "def":
+            return "function"
+        if keyword in ("class", "finally"):
+            return "module"  # runs whenever the enclosing block runs
+        if keyword in ("if", "elif") and _is_type_checking(condition):
+            return "type-checking"
+        if keyword == "try":
+            return "try" if self._guards_imports(index) else "module"
+        if keyword == "except" and _catches_import_errors(condition):
+            return "try"  # the fallback import of ``except ImportError:``
+        return "conditional"
+
+    def _guards_imports(self, index: int) -> bool:
+        """True when a handler of this ``try`` catches a failed import."""
+        width = self._headers[index].width
+        following = index + 1
+        while True:
+            if following >= len(self._headers):
+                self._read_until(self._headers[-1].start + 1)
+                if following >= len(self._headers):
+                    return False
+            header = self._headers[following]
+            following += 1
+            if header.width > width:
+                continue
+            if header.width < width or header.keyword != "except":
+                return False
+            if _catches_import_errors(self._text[header.start + 6 : header.colon]):
+                return True
+
+
+def _is_type_checking(condition: str) -> bool:
+    """``if TYPE_CHECKING:``, ``if typing.TYPE_CHECKING:``, not ``if not TYPE_CHECKING:``."""
+    return bool(_TYPE_CHECKING.search(condition)) and not _NOT_TYPE_CHECKING.search(condition)
+
+
+def _catches_import_errors(condition: str) -> bool:
+    return condition.strip() in ("", "*") or bool(_IMPORT_ERRORS.search(condition))
+
+
+def _header_colon(text: str, start: int) -> int:
+    """Where the header starting at ``start`` ends with ``:``, or -1 if it is no header."""
+    plain = _PLAIN_HEADER_END.match(text, start)
+    if plain:
+        return plain.end() - 1
+    depth = 0
+    for token in _HEADER_TOKEN.finditer(text, start, start + _MAX_HEADER_CHARS):
+        kind = token.group()[0]
+        if kind in "([{":
+            depth += 1
+        elif kind in ")]}":
+            depth -= 1
+            if depth < 0:
+                return -1
+        elif depth == 0 and kind == ":":
+            return token.start()
+        elif depth == 0 and kind == "\n":
+            return -1
+    return -1
+
+
+def _width(indentation: str) -> int:
+    return len(indentation.expandtabs(8))

@@ -1,0 +1,79 @@
+"""Framework markers that manifests miss: files and source patterns that only one
+framework produces (``manage.py``, ``alembic.ini``, ``FastAPI()``, ``Flask(__name__)``,
+``INSTALLED_APPS``, pytest configuration).
+
+Markers add evidence; on their own they make a framework present with lower confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stackskills.detectors.models import Evidence
+from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.walk import Tree
+
+SOURCE_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("fastapi", re.compile(r"\bFastAPI\s*\(")),
+    ("flask", re.compile(r"\bFlask\s*\(\s*(?:__name__|import_name\s*=)")),
+    ("django", re.compile(r"^INSTALLED_APPS\s*\+?=", re.MULTILINE)),
+    ("django", re.compile(r"DJANGO_SETTINGS_MODULE")),
+)
+_QUICK = ("FastAPI", "Flask", "INSTALLED_APPS", "DJANGO_SETTINGS_MODULE")
+
+
+@dataclass(frozen=True)
+class SourceMarker:
+    """A marker found in one Python file: which distribution, where, what text."""
+
+    distribution: str
+    line: int
+    detail: str
+
+
+def find_source_markers(source: str) -> list[SourceMarker]:
+    """Markers in one file's text (first hit per pattern)."""
+    if not any(word in source for word in _QUICK):
+        return []
+    found: list[SourceMarker] = []
+    for distribution, pattern in SOURCE_MARKERS:
+        match = pattern.search(source)
+        if match:
+            line = source.count("\n", 0, match.start()) + 1
+            found.append(SourceMarker(distribution, line, match.group(0).strip()))
+    return found
+
+
+FILE_MARKERS: dict[str, str] = {
+    "manage.py": "django",
+    "alembic.ini": "alembic",
+    "conftest.py": "pytest",
+    "pytest.ini": "pytest",
+}
+
+
+def find_file_markers(workspace: Workspace, tree: Tree) -> list[Evidence]:
+    """Markers given by a file's presence, or by a section in ``tox.ini``."""
+    found: list[Evidence] = []
+    for rel in tree.marker_files:
+        name = rel.rsplit("/", 1)[-1]
+        distribution = FILE_MARKERS.get(name)
+        if distribution:
+            found.append(Evidence(file=rel, line=None, kind="marker", detail=distribution))
+        elif name == "tox.ini":
+            line = _section_line(workspace, tree, rel, "[pytest]")
+            if line:
+                found.append(Evidence(file=rel, line=line, kind="marker", detail="pytest"))
+    return found
+
+
+def _section_line(workspace: Workspace, tree: Tree, rel: str, header: str) -> int | None:
+    try:
+        text = workspace.read_text(tree.path(rel), max_bytes=1024 * 1024)
+    except ReadFailure:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() == header:
+            return number
+    return None

@@ -1,0 +1,378 @@
+"""From observations (manifest readings, imports, markers, installed packages) to a ``Stack``.
+
+This is where detection decides: which distributions are present, in which scope, at
+which version, with how much confidence, and on what evidence. It reads no files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from packaging.specifiers import SpecifierSet
+
+from stackskills.detectors.import_names import (
+    distribution_for_import,
+    import_names_for_distribution,
+    is_stdlib,
+)
+from stackskills.detectors.markers import SourceMarker
+from stackskills.detectors.models import (
+    SCOPE_RANK,
+    Dependency,
+    DetectionError,
+    Evidence,
+    Framework,
+    LockedVersion,
+    ManifestReading,
+    Project,
+    Scope,
+    Stack,
+)
+from stackskills.detectors.project_layout import is_dev_path, project_dir
+from stackskills.detectors.python_scan import FileScan
+from stackskills.detectors.python_target import FolderTarget, decide_python_target, format_minor
+from stackskills.detectors.specifiers import best_version, combine, format_specifier
+
+MAX_IMPORT_EVIDENCE = 3
+UNCONDITIONAL = frozenset({"module"})
+LAZY = frozenset({"function", "conditional", "type-checking"})
+"""``try`` imports (guarded by ``except ImportError``) never make a distribution present."""
+BUILD_SCRIPTS = frozenset({"setup.py", "versioneer.py"})
+"""Their imports (setuptools, Cython...) are build tools, not what the project uses."""
+VERSION_SOURCES = ("installed", "lockfile", "pinned")
+"""Strongest first: what is installed, what a lock file resolved, what a file pins."""
+
+
+@dataclass
+class Observations:
+    """Everything the readers and scanners found in one workspace."""
+
+    root: str
+    readings: list[tuple[str, ManifestReading]] = field(default_factory=list)
+    """(manifest path relative to the root, what it gave)."""
+    installed: list[ManifestReading] = field(default_factory=list)
+    installed_import_names: dict[str, str] = field(default_factory=dict)
+    scans: dict[str, FileScan] = field(default_factory=dict)
+    sample_files: set[str] = field(default_factory=set)
+    file_markers: list[Evidence] = field(default_factory=list)
+    module_names: set[str] = field(default_factory=set)
+    errors: list[DetectionError] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    name: str
+    declarations: list[Dependency] = field(default_factory=list)
+    constraints: list[Dependency] = field(default_factory=list)
+    imports: list[tuple[str, int, str]] = field(default_factory=list)
+    import_scopes: set[Scope] = field(default_factory=set)
+    markers: list[Evidence] = field(default_factory=list)
+
+
+def build_stack(observations: Observations) -> Stack:
+    own_names = _own_distribution_names(observations)
+    candidates: dict[str, _Candidate] = {}
+
+    def candidate(name: str) -> _Candidate:
+        return candidates.setdefault(name, _Candidate(name))
+
+    for _, reading in observations.readings:
+        for dependency in reading.dependencies:
+            if dependency.name in own_names:
+                continue
+            target = candidate(dependency.name)
+            if dependency.constraint_only:
+                target.constraints.append(dependency)
+            else:
+                target.declarations.append(dependency)
+    _add_imports(observations, candidates, own_names)
+    _add_markers(observations, candidates)
+
+    locked = _versions_by_name(observations)
+    frameworks = [
+        framework
+        for item in candidates.values()
+        if (framework := _conclude(item, locked.get(item.name, {}))) is not None
+    ]
+    frameworks.sort(key=lambda f: (SCOPE_RANK[f.scope], f.name))
+
+    python_constraints = [c for _, r in observations.readings for c in r.python] + [
+        c for r in observations.installed for c in r.python
+    ]
+    python, folder_targets, python_errors = decide_python_target(python_constraints)
+    errors = list(observations.errors)
+    for _, reading in observations.readings:
+        errors.extend(reading.errors)
+    for reading in observations.installed:
+        errors.extend(reading.errors)
+    errors.extend(python_errors)
+    errors.extend(scan.error for scan in observations.scans.values() if scan.error is not None)
+    return Stack(
+        root=observations.root,
+        python=python,
+        frameworks=frameworks,
+        projects=_projects(observations, {f.name for f in frameworks}, folder_targets),
+        errors=_unique_errors(errors),
+    )
+
+
+def _own_distribution_names(observations: Observations) -> set[str]:
+    return {r.project_name for _, r in observations.readings if r.project_name}
+
+
+DIST_PREFIXES = ("django_", "python_", "py_")
+DIST_SUFFIXES = ("_binary", "_python", "_py", "_sdk", "_client", "_lib", "_api", "_bin")
+
+
+def guessed_import_names(distribution: str) -> set[str]:
+    """Likely import names of a declared distribution whose name has a common affix:
+    ``django-modelcluster`` -> ``modelcluster``, ``psycopg2-binary`` -> ``psycopg2``."""
+    base = distribution.replace("-", "_")
+    guesses = {base[len(p) :] for p in DIST_PREFIXES if base.startswith(p)}
+    guesses |= {base[: -len(s)] for s in DIST_SUFFIXES if base.endswith(s)}
+    return {g for g in guesses if g.isidentifier() and not is_stdlib(g)}
+
+
+def _known_import_names(observations: Observations, declared: Iterable[str]) -> dict[str, str]:
+    """Import name -> distribution for what the workspace declares or has installed.
+
+    Exact names come first; guesses from name affixes only fill gaps, so an import is
+    tied to a declared distribution rather than reported as an undeclared one.
+    """
+    known: dict[str, str] = {}
+    declared = list(declared)
+    for distribution in declared:
+        for name in import_names_for_distribution(distribution):
+            known.setdefault(name, distribution)
+    known.update(observations.installed_import_names)
+    for distribution in declared:
+        for name in guessed_import_names(distribution):
+            known.setdefault(name, distribution)
+    return known
+
+
+def _add_imports(
+    observations: Observations, candidates: dict[str, _Candidate], own_names: set[str]
+) -> None:
+    declared = [name for name, item in candidates.items() if item.declarations]
+    known = _known_import_names(observations, declared)
+    mapper = _ImportMapper(known)
+    first_party = observations.module_names
+    # With manifests, an undeclared import counts only when the module always runs it:
+    # lazy imports in functions and conditional ones are optional integrations.
+    undeclared_contexts = UNCONDITIONAL if declared else UNCONDITIONAL | LAZY
+    for rel, scan in sorted(observations.scans.items()):
+        if rel in observations.sample_files or rel.rsplit("/", 1)[-1] in BUILD_SCRIPTS:
+            continue
+        scope: Scope = "dev" if is_dev_path(rel) else "runtime"
+        seen_here: set[str] = set()
+        for imported in scan.imports:
+            top = imported.module.split(".", 1)[0]
+            if is_stdlib(top):
+                continue
+            distribution = mapper.statement(imported.module, imported.names)
+            if distribution is None or distribution in own_names or distribution in seen_here:
+                continue
+            is_declared = distribution in candidates and candidates[distribution].declarations
+            if not is_declared and (
+                top in first_party or imported.context not in undeclared_contexts
+            ):
+                continue  # our own module, or an optional import
+            seen_here.add(distribution)
+            item = candidates.setdefault(distribution, _Candidate(distribution))
+            item.imports.append((rel, imported.line, imported.module))
+            item.import_scopes.add(scope)
+
+
+class _ImportMapper:
+    """Import -> distribution, memoised: a large tree imports the same modules thousands
+    of times."""
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.known = known
+        self.memo: dict[str, str | None] = {}
+
+    def module(self, module: str) -> str | None:
+        if module not in self.memo:
+            self.memo[module] = distribution_for_import(module, self.known)
+        return self.memo[module]
+
+    def statement(self, module: str, names: tuple[str, ...]) -> str | None:
+        """``from ns import sub`` may name a distribution of its own (``google.cloud``)."""
+        base = self.module(module)
+        for name in names:
+            found = self.module(f"{module}.{name}")
+            if found and found != base:
+                return found
+        return base
+
+
+def _add_markers(observations: Observations, candidates: dict[str, _Candidate]) -> None:
+    for evidence in observations.file_markers:
+        candidates.setdefault(evidence.detail, _Candidate(evidence.detail)).markers.append(evidence)
+    for _, reading in observations.readings:
+        for evidence in reading.markers:
+            candidates.setdefault(evidence.detail, _Candidate(evidence.detail)).markers.append(
+                evidence
+            )
+    for rel, scan in sorted(observations.scans.items()):
+        if rel in observations.sample_files:
+            continue
+        for marker in scan.markers:
+            _add_source_marker(candidates, rel, marker)
+
+
+def _add_source_marker(candidates: dict[str, _Candidate], rel: str, marker: SourceMarker) -> None:
+    item = candidates.setdefault(marker.distribution, _Candidate(marker.distribution))
+    if len(item.markers) < MAX_IMPORT_EVIDENCE:
+        item.markers.append(
+            Evidence(file=rel, line=marker.line, kind="marker", detail=marker.detail)
+        )
+
+
+def _versions_by_name(observations: Observations) -> dict[str, dict[str, list[LockedVersion]]]:
+    found: dict[str, dict[str, list[LockedVersion]]] = defaultdict(lambda: defaultdict(list))
+    for reading in observations.installed:
+        for item in reading.locked:
+            found[item.name]["installed"].append(item)
+    for _, reading in observations.readings:
+        for item in reading.locked:
+            source = "pinned" if item.evidence.kind == "pinned" else "lockfile"
+            found[item.name][source].append(item)
+        for dependency in reading.dependencies:
+            if dependency.pinned:
+                pin = LockedVersion(dependency.name, dependency.pinned, dependency.evidence)
+                found[dependency.name]["pinned"].append(pin)
+    return found
+
+
+def _conclude(item: _Candidate, versions: dict[str, list[LockedVersion]]) -> Framework | None:
+    if not (item.declarations or item.imports or item.markers):
+        return None  # only constrained or locked: a transitive dependency
+    scope = _scope(item)
+    # The declared constraint is that of the strongest scope: a docs extra pinning an old
+    # release says nothing about what the application runs.
+    governing = _nearest_root([d for d in item.declarations if d.scope == scope])
+    specifier = combine(d.specifier for d in governing + item.constraints)
+    version, version_evidence = _pick_version(versions, specifier)
+    ordered = sorted(item.declarations, key=lambda d: SCOPE_RANK[d.scope])
+    evidence = [d.evidence for d in ordered + item.constraints]
+    evidence += version_evidence
+    evidence += _import_evidence(item)
+    evidence += item.markers[:MAX_IMPORT_EVIDENCE]
+    return Framework(
+        name=item.name,
+        version=version,
+        specifier=format_specifier(specifier),
+        scope=scope,
+        confidence=_confidence(item, version is not None),
+        evidence=_unique_evidence(evidence),
+    )
+
+
+def _nearest_root(declarations: list[Dependency]) -> list[Dependency]:
+    """The declarations of the project closest to the root: in a monorepo, sub-projects'
+    constraints on the same distribution are not one constraint."""
+    if not declarations:
+        return declarations
+    depth = {
+        d: project_dir(d.evidence.file).count("/") + (project_dir(d.evidence.file) != ".")
+        for d in declarations
+    }
+    nearest = min(depth.values())
+    return [d for d in declarations if depth[d] == nearest]
+
+
+def _pick_version(
+    versions: dict[str, list[LockedVersion]], specifier: SpecifierSet
+) -> tuple[str | None, list[Evidence]]:
+    for source in VERSION_SOURCES:
+        entries = versions.get(source, [])
+        chosen = best_version((e.version for e in entries), specifier)
+        if chosen is not None:
+            return chosen, [e.evidence for e in entries if e.version == chosen]
+    return None, []
+
+
+def _scope(item: _Candidate) -> Scope:
+    scopes: list[Scope] = [d.scope for d in item.declarations]
+    if not scopes:
+        scopes = sorted(item.import_scopes) or (
+            ["dev"] if all(m.detail == "pytest" for m in item.markers) else ["runtime"]
+        )
+    return min(scopes, key=lambda s: SCOPE_RANK[s])
+
+
+def _confidence(item: _Candidate, has_version: bool) -> float:
+    if item.declarations:
+        score = 0.95
+        if has_version:
+            score += 0.02
+        if item.imports or item.markers:
+            score += 0.02
+        return round(min(score, 0.99), 2)
+    if item.imports and item.markers:
+        return 0.85
+    if item.markers:
+        return 0.8
+    files = len({rel for rel, _, _ in item.imports})
+    return 0.75 if files >= 3 else 0.6
+
+
+def _import_evidence(item: _Candidate) -> list[Evidence]:
+    files = sorted({rel for rel, _, _ in item.imports})
+    shown: list[Evidence] = []
+    for rel, line, module in item.imports[:MAX_IMPORT_EVIDENCE]:
+        detail = f"import {module}"
+        if not shown and len(files) > 1:
+            detail += f" (imported in {len(files)} files)"
+        shown.append(Evidence(file=rel, line=line, kind="import", detail=detail))
+    return shown
+
+
+def _unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, int | None, str, str]] = set()
+    unique: list[Evidence] = []
+    for item in evidence:
+        key = (item.file, item.line, item.kind, item.detail)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _unique_errors(errors: list[DetectionError]) -> list[DetectionError]:
+    seen: set[tuple[str, int | None, str]] = set()
+    unique: list[DetectionError] = []
+    for error in errors:
+        key = (error.file, error.line, error.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(error)
+    return unique
+
+
+def _projects(
+    observations: Observations, present: set[str], folder_targets: list[FolderTarget]
+) -> list[Project]:
+    """One entry per project folder, with its manifests, frameworks and Python target."""
+    manifests: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, set[str]] = defaultdict(set)
+    for rel, reading in observations.readings:
+        directory = project_dir(rel)
+        manifests[directory].append(rel)
+        names[directory].update(
+            d.name for d in reading.dependencies if d.name in present and not d.constraint_only
+        )
+    targets = {f.folder: format_minor(f.target) for f in folder_targets if f.target}
+    return [
+        Project(
+            path=directory,
+            manifests=sorted(files),
+            frameworks=sorted(names[directory]),
+            python=targets.get(directory),
+        )
+        for directory, files in sorted(manifests.items())
+    ]

@@ -1,0 +1,257 @@
+"""One pass over the workspace tree: classify files, find virtualenvs, refuse to leave the root.
+
+The walk never follows a symlinked directory (no loops, no escapes); a symlinked file is
+kept only when it resolves inside the root. It records every file's size and mtime so the
+cache can tell an unchanged tree without reading anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stackskills.detectors.models import DetectionError
+
+SKIPPED_DIRS = frozenset(
+    {
+        "node_modules", "__pycache__", "site-packages", "dist-packages", "build", "dist",
+        "htmlcov", "__pypackages__", "bower_components", "wheels", "eggs",
+    }
+)  # fmt: skip
+"""Never walked: caches, build output and installed packages."""
+
+VENDORED_DIRS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "extern"})
+"""Walked for first-party names but not scanned for imports: the code is someone else's."""
+
+SAMPLE_DIRS = frozenset(
+    {
+        "fixtures", "fixture", "testdata", "test_data", "test-data", "samples", "sample",
+        "examples", "example", "docs_src", "templates", "template", "tutorial", "tutorials",
+        "project_template", "app_template", "skeleton", "scaffold", "boilerplate",
+    }
+)  # fmt: skip
+"""Manifests and imports under these describe example projects, not this one."""
+
+MANIFEST_NAMES = frozenset(
+    {
+        "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock",
+        "uv.lock", "pdm.lock",
+    }
+)  # fmt: skip
+MARKER_NAMES = frozenset(
+    {
+        "manage.py", "alembic.ini", "conftest.py", "pytest.ini", "tox.ini", ".python-version",
+        "runtime.txt", ".tool-versions",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A regular file seen by the walk: where, how big, when last changed."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Tree:
+    """What the walk found, ready for the readers."""
+
+    root: Path
+    files: list[FileEntry] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    requirement_files: list[str] = field(default_factory=list)
+    marker_files: list[str] = field(default_factory=list)
+    python_files: list[str] = field(default_factory=list)
+    sample_python_files: set[str] = field(default_factory=set)
+    dirs: list[FileEntry] = field(default_factory=list)
+    """Every folder walked, with its mtime: an added, removed or renamed entry changes it."""
+    symlinked: set[str] = field(default_factory=set)
+    """Files reached through a symlink (resolved inside the root): read the careful way."""
+    venvs: list[str] = field(default_factory=list)
+    venv_stamps: list[FileEntry] = field(default_factory=list)
+    module_names: set[str] = field(default_factory=set)
+    errors: list[DetectionError] = field(default_factory=list)
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel if rel else self.root
+
+
+def is_requirements_file(rel: str) -> bool:
+    """``requirements*.txt``, ``*requirements.txt``, ``requirements/*.txt``, pip-tools ``.in``."""
+    parent, _, name = rel.rpartition("/")
+    lower = name.lower()
+    in_requirements_dir = parent.rsplit("/", 1)[-1].lower() in {"requirements", "reqs", "deps"}
+    if lower.endswith(".txt"):
+        stem = lower[:-4]
+        return (
+            in_requirements_dir
+            or stem.startswith("requirements")
+            or stem.endswith(("requirements", "reqs"))
+        )
+    if lower.endswith(".in"):
+        stem = lower[:-3]
+        return lower != "manifest.in" and "." not in stem and stem != ""
+    return False
+
+
+def is_virtualenv(path: Path) -> bool:
+    """A folder with a ``pyvenv.cfg`` (venv, virtualenv, uv, poetry in-project envs)."""
+    return (path / "pyvenv.cfg").is_file()
+
+
+def walk(root: Path) -> Tree:
+    """Walk the tree under ``root`` (already resolved) and classify what is there.
+
+    Strings, not ``Path`` objects, and one ``scandir`` per folder: this runs on every
+    request, so a tree of thousands of files must take milliseconds.
+    """
+    tree = Tree(root=root)
+    with contextlib.suppress(OSError):  # if the root cannot be stat'ed, listing reports it
+        tree.dirs.append(FileEntry("", 0, os.stat(root).st_mtime_ns))
+    pending: list[tuple[str, str, bool]] = [(str(root), "", False)]
+    while pending:
+        directory, rel_dir, in_sample = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            message = f"cannot list: {exc.strerror or exc}"
+            tree.errors.append(DetectionError(file=rel_dir or ".", message=message))
+            continue
+        if rel_dir and any(entry.name == "pyvenv.cfg" for entry in entries):
+            tree.venvs.append(rel_dir)
+            _stamp_venv(tree, Path(directory), rel_dir)
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                _visit(tree, entry, rel, in_sample, pending)
+            except OSError as exc:
+                message = f"cannot read: {exc.strerror or exc}"
+                tree.errors.append(DetectionError(file=rel, message=message))
+    for stamps in (tree.files, tree.venv_stamps, tree.dirs):
+        stamps.sort(key=lambda item: item.rel)
+    for names in (tree.python_files, tree.manifests, tree.requirement_files, tree.marker_files):
+        names.sort()
+    tree.venvs.sort()
+    return tree
+
+
+def _visit(
+    tree: Tree,
+    entry: os.DirEntry[str],
+    rel: str,
+    in_sample: bool,
+    pending: list[tuple[str, str, bool]],
+) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        name = entry.name
+        if name.startswith("."):
+            if is_virtualenv(Path(entry.path)):  # .venv, .env: read for installed versions
+                _push_dir(tree, entry, rel, in_sample, pending)
+            return
+        if name in SKIPPED_DIRS:
+            return
+        if name.endswith(".egg-info") or "{{" in name or "{%" in name:
+            return  # metadata copies and cookiecutter/copier templates are not this project
+        if name.isidentifier():
+            tree.module_names.add(name)
+        lowered = name.lower()
+        sample = in_sample or lowered in SAMPLE_DIRS or lowered in VENDORED_DIRS
+        _push_dir(tree, entry, rel, sample, pending)
+        return
+    if entry.is_symlink():
+        _visit_symlink(tree, entry, rel)
+        return
+    name = entry.name
+    if not _is_relevant(name, rel):
+        return
+    info = entry.stat(follow_symlinks=False)
+    if stat.S_ISREG(info.st_mode):  # FIFOs, sockets, devices: never opened
+        _classify_file(tree, FileEntry(rel, info.st_size, info.st_mtime_ns), name, in_sample)
+
+
+def _push_dir(
+    tree: Tree,
+    entry: os.DirEntry[str],
+    rel: str,
+    in_sample: bool,
+    pending: list[tuple[str, str, bool]],
+) -> None:
+    """Queue a folder, stamping its mtime first: any entry added later changes it."""
+    tree.dirs.append(FileEntry(rel, 0, entry.stat(follow_symlinks=False).st_mtime_ns))
+    pending.append((entry.path, rel, in_sample))
+
+
+def _is_relevant(name: str, rel: str) -> bool:
+    """Only Python files, manifests and markers matter; the rest is never stat'ed."""
+    return (
+        name.endswith(".py")
+        or name in MANIFEST_NAMES
+        or name in MARKER_NAMES
+        or is_requirements_file(rel)
+    )
+
+
+def _visit_symlink(tree: Tree, entry: os.DirEntry[str], rel: str) -> None:
+    try:
+        target = Path(os.path.realpath(entry.path, strict=True))
+    except (OSError, RuntimeError):
+        tree.errors.append(DetectionError(file=rel, message="broken symlink or symlink loop"))
+        return
+    if target != tree.root and tree.root not in target.parents:
+        tree.errors.append(
+            DetectionError(file=rel, message="symlink points outside the workspace; not followed")
+        )
+        return
+    if target.is_file() and _is_relevant(entry.name, rel):
+        info = target.stat()
+        tree.symlinked.add(rel)
+        _classify_file(tree, FileEntry(rel, info.st_size, info.st_mtime_ns), entry.name, False)
+    # a symlinked directory inside the root is walked through its real path already
+
+
+def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> None:
+    tree.files.append(item)
+    rel = item.rel
+    if name.endswith(".py"):
+        stem = name[:-3]
+        if stem.isidentifier():
+            tree.module_names.add(stem)
+        tree.python_files.append(rel)
+        if in_sample:
+            tree.sample_python_files.add(rel)
+        if name in MARKER_NAMES:
+            tree.marker_files.append(rel)
+        if name != "setup.py":
+            return
+    if in_sample:
+        return
+    if name in MANIFEST_NAMES:
+        tree.manifests.append(rel)
+    elif name in MARKER_NAMES:
+        tree.marker_files.append(rel)
+    elif is_requirements_file(rel):
+        tree.requirement_files.append(rel)
+
+
+def _stamp_venv(tree: Tree, path: Path, rel: str) -> None:
+    """Record the mtimes of a venv's site-packages folders: they change on (un)install."""
+    for pattern in (
+        "lib/python*/site-packages",
+        "lib64/python*/site-packages",
+        "Lib/site-packages",
+    ):
+        for site in sorted(path.glob(pattern)):
+            try:
+                info = site.stat()
+            except OSError:
+                continue
+            site_rel = f"{rel}/{site.relative_to(path).as_posix()}"
+            tree.venv_stamps.append(FileEntry(site_rel, info.st_size, info.st_mtime_ns))
