@@ -144,6 +144,8 @@ _TABLE: dict[str, str] = {
     "Cryptodome": "pycryptodomex",
     "argon2": "argon2-cffi",
     "dotenv": "python-dotenv",
+    "ldclient": "launchdarkly-server-sdk",
+    "rest_flex_fields": "drf-flex-fields",
     "decouple": "python-decouple",
     "engineio": "python-engineio",
     "graphql": "graphql-core",

@@ -128,13 +128,13 @@ def decide_folders(
     errors: list[DetectionError] = []
     for constraint in constraints:
         try:
-            by_folder[_folder(constraint)].append(
-                _Stated(constraint, SpecifierSet(constraint.specifier))
-            )
+            specifier = SpecifierSet(constraint.specifier)
         except InvalidSpecifier:
             evidence = constraint.evidence
             message = f"invalid Python version specifier {constraint.specifier!r}"
             errors.append(DetectionError(file=evidence.file, line=evidence.line, message=message))
+            continue
+        by_folder[_folder(constraint)].append(_Stated(constraint, specifier))
     folders = [decide_folder(folder, stated) for folder, stated in sorted(by_folder.items())]
     return folders, errors
 

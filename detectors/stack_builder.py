@@ -124,6 +124,11 @@ def _own_distribution_names(observations: Observations) -> set[str]:
 
 DIST_PREFIXES = ("django_", "python_", "py_")
 DIST_SUFFIXES = ("_binary", "_python", "_py", "_sdk", "_client", "_lib", "_api", "_bin")
+STANDALONE_IMPORTS = frozenset(
+    {"redis", "celery", "sqlalchemy", "requests", "rq", "pytest", "jinja2", "yaml", "ldap",
+     "mysql", "pymysql", "psycopg", "graphene", "elasticsearch", "sentry", "grpc", "json"}
+)  # fmt: skip
+"""Guesses that are distributions of their own: ``django-redis`` does not provide ``redis``."""
 
 
 def guessed_import_names(distribution: str) -> set[str]:
@@ -132,7 +137,9 @@ def guessed_import_names(distribution: str) -> set[str]:
     base = distribution.replace("-", "_")
     guesses = {base[len(p) :] for p in DIST_PREFIXES if base.startswith(p)}
     guesses |= {base[: -len(s)] for s in DIST_SUFFIXES if base.endswith(s)}
-    return {g for g in guesses if g.isidentifier() and not is_stdlib(g)}
+    return {
+        g for g in guesses if g.isidentifier() and not is_stdlib(g) and g not in STANDALONE_IMPORTS
+    }
 
 
 def _known_import_names(observations: Observations, declared: Iterable[str]) -> dict[str, str]:

@@ -260,14 +260,20 @@ class _RequirementsReader:
                 self.reading.dependencies.append(dependency)
 
     def _is_direct(self, entry: _Entry, folder: Path) -> bool:
-        """Asked for by an input file (``# via -r requirements.in``), not by another lock.
+        """Asked for by an input file that is not in the workspace to declare it itself.
 
-        pip-tools projects sometimes compile ``dev.in`` that includes ``-r tests.txt``, a
-        lock itself: what comes ``via -r tests.txt`` is then a transitive pin.
+        ``# via -r requirements.in`` marks a direct requirement; when ``requirements.in``
+        is present, it declares the requirement with its real constraint, so the pin here
+        only gives the version. pip-tools projects sometimes compile ``dev.in`` that
+        includes ``-r tests.txt``, a lock itself: what comes ``via -r tests.txt`` is then
+        a transitive pin.
         """
         for source in entry.sources:
             included = _VIA_INCLUDE.match(source)
-            if included and not self._is_lock(folder / included.group("file")):
+            if included is None:
+                continue
+            source_file = folder / included.group("file")
+            if not source_file.is_file() and not self._is_lock(source_file):
                 return True
         return False
 
