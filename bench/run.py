@@ -48,9 +48,15 @@ def _ensure_tool(module: str, requirement: str) -> None:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
 
 
-def _timed(command: list[str], env: dict[str, str] | None = None) -> float:
+NEUTRAL_CWD = tempfile.gettempdir()
+"""Commands run outside the checkout, where ``stackskills/`` would shadow the package."""
+
+
+def _timed(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | str = NEUTRAL_CWD
+) -> float:
     start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=False, env=env)
+    subprocess.run(command, capture_output=True, check=False, env=env, cwd=cwd)
     return time.perf_counter() - start
 
 
@@ -72,7 +78,8 @@ def bench_detect(repeat: int) -> list[Row]:
         return _timed([stackskills, "detect", str(tree), "--format", "json"], env)
 
     cold_time = _median(repeat, cold)
-    deptry_time = _median(repeat, lambda: _timed([deptry, str(tree)]))
+    # deptry reads its configuration from the working folder: run it from the tree
+    deptry_time = _median(repeat, lambda: _timed([deptry, "."], cwd=tree))
     _timed([stackskills, "detect", str(tree), "--format", "json"], env)  # fill the cache
     warm_process = _median(
         repeat, lambda: _timed([stackskills, "detect", str(tree), "--format", "json"], env)
@@ -92,13 +99,22 @@ def bench_detect(repeat: int) -> list[Row]:
         return time.perf_counter() - start
 
     warm = _median(max(repeat, 5), warm_in_process)
+
+    def plain_walk() -> float:
+        start = time.perf_counter()
+        for _ in os.walk(tree):
+            pass
+        return time.perf_counter() - start
+
+    walk_time = _median(max(repeat, 5), plain_walk)
     shutil.rmtree(cache, ignore_errors=True)
     label = f"{LARGE_PROJECT} ({files} files)"
     return [
         Row(f"detect cold, {label}", cold_time, deptry_time, "deptry", "s", "<= 0.5x"),
         Row(f"detect warm (process), {label}", warm_process, startup, "import start-up", "s",
             "<= start-up + 0.05 s"),
-        Row(f"detect warm (in process), {label}", warm, None, "", "s", "<= 0.05 s"),
+        Row(f"detect warm (in process), {label}", warm, walk_time, "os.walk of the tree", "s",
+            "<= 0.05 s"),
     ]  # fmt: skip
 
 

@@ -6,22 +6,13 @@ never stops the rest of detection.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from stackskills.detectors.cache import DetectionCache, ScanEntry, default_cache_dir, fingerprint
-from stackskills.detectors.manifests.installed import installed_import_names, read_installed
-from stackskills.detectors.manifests.pdm_lock import read_pdm_lock
-from stackskills.detectors.manifests.pipfile import read_pipfile
-from stackskills.detectors.manifests.pipfile_lock import read_pipfile_lock
-from stackskills.detectors.manifests.poetry_lock import read_poetry_lock
-from stackskills.detectors.manifests.pyproject import read_pyproject
-from stackskills.detectors.manifests.python_version_files import read_python_version_file
-from stackskills.detectors.manifests.requirements import read_requirements
-from stackskills.detectors.manifests.setup_cfg import read_setup_cfg
-from stackskills.detectors.manifests.setup_py import read_setup_py
-from stackskills.detectors.manifests.uv_lock import read_uv_lock
 from stackskills.detectors.markers import find_file_markers
 from stackskills.detectors.models import ManifestReading, Stack
 from stackskills.detectors.python_scan import scan_python_file
@@ -31,19 +22,30 @@ from stackskills.detectors.walk import Tree, walk
 
 Reader = Callable[[Workspace, Path], ManifestReading]
 
-READERS: dict[str, Reader] = {
-    "pyproject.toml": read_pyproject,
-    "setup.cfg": read_setup_cfg,
-    "setup.py": read_setup_py,
-    "Pipfile": read_pipfile,
-    "Pipfile.lock": read_pipfile_lock,
-    "poetry.lock": read_poetry_lock,
-    "uv.lock": read_uv_lock,
-    "pdm.lock": read_pdm_lock,
-    ".python-version": read_python_version_file,
-    "runtime.txt": read_python_version_file,
-    ".tool-versions": read_python_version_file,
+READERS: dict[str, tuple[str, str]] = {
+    "pyproject.toml": ("pyproject", "read_pyproject"),
+    "setup.cfg": ("setup_cfg", "read_setup_cfg"),
+    "setup.py": ("setup_py", "read_setup_py"),
+    "Pipfile": ("pipfile", "read_pipfile"),
+    "Pipfile.lock": ("pipfile_lock", "read_pipfile_lock"),
+    "poetry.lock": ("poetry_lock", "read_poetry_lock"),
+    "uv.lock": ("uv_lock", "read_uv_lock"),
+    "pdm.lock": ("pdm_lock", "read_pdm_lock"),
+    ".python-version": ("python_version_files", "read_python_version_file"),
+    "runtime.txt": ("python_version_files", "read_python_version_file"),
+    ".tool-versions": ("python_version_files", "read_python_version_file"),
 }
+"""File name -> (module under ``manifests``, function). Imported on first use: a
+workspace has a few dialects, and start-up should not pay for the others."""
+
+
+def reader_for(name: str) -> Callable[..., Any] | None:
+    found = READERS.get(name)
+    if found is None:
+        return None
+    module = importlib.import_module(f"stackskills.detectors.manifests.{found[0]}")
+    function: Callable[..., Any] = getattr(module, found[1])
+    return function
 
 
 class NotADirectory(ValueError):
@@ -61,7 +63,10 @@ def resolve_root(path: Path | str) -> Path:
 
 
 def detect(
-    path: Path | str, *, cache: DetectionCache | None = None, use_cache: bool = True
+    path: Path | str,
+    *,
+    cache: DetectionCache | None = None,
+    use_cache: bool = True,
 ) -> Stack:
     """Detect the stack of the workspace at ``path`` (a directory)."""
     root = resolve_root(path)
@@ -88,17 +93,24 @@ def detect(
 def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> Observations:
     observations = Observations(root=str(tree.root))
     observations.errors.extend(tree.errors)
-    for rel in tree.manifests + [r for r in tree.marker_files if r.rsplit("/", 1)[-1] in READERS]:
-        reader = READERS.get(rel.rsplit("/", 1)[-1])
+    for rel in tree.manifests + tree.marker_files:
+        reader = reader_for(rel.rsplit("/", 1)[-1])
         if reader is not None:
             observations.readings.append((rel, reader(workspace, tree.path(rel))))
     seen: set[Path] = set()
-    for rel in tree.requirement_files:
-        observations.readings.append((rel, read_requirements(workspace, tree.path(rel), seen)))
-    for rel in tree.venvs:
-        venv = tree.path(rel)
-        observations.installed.append(read_installed(workspace, venv))
-        observations.installed_import_names.update(installed_import_names(workspace, venv))
+    if tree.requirement_files:
+        from stackskills.detectors.manifests.requirements import read_requirements
+
+        for rel in tree.requirement_files:
+            reading = read_requirements(workspace, tree.path(rel), seen)
+            observations.readings.append((rel, reading))
+    if tree.venvs:
+        from stackskills.detectors.manifests.installed import installed_import_names, read_installed
+
+        for rel in tree.venvs:
+            venv = tree.path(rel)
+            observations.installed.append(read_installed(workspace, venv))
+            observations.installed_import_names.update(installed_import_names(workspace, venv))
     observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     observations.sample_files = tree.sample_python_files
     observations.module_names = tree.module_names
@@ -109,14 +121,17 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
 def _scan_python(
     workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry]
 ) -> dict[str, ScanEntry]:
+    """Scan each Python file whose size or mtime changed; reuse the rest."""
     sizes = {entry.rel: entry for entry in tree.files}
     scans: dict[str, ScanEntry] = {}
+    todo: list[tuple[str, int]] = []
     for rel in tree.python_files:
         entry = sizes[rel]
         cached = previous.get(rel)
         if cached is not None and cached[0] == entry.size and cached[1] == entry.mtime_ns:
             scans[rel] = cached
         else:
-            scan = scan_python_file(workspace, tree, rel, entry.size)
-            scans[rel] = (entry.size, entry.mtime_ns, scan)
-    return scans
+            todo.append((rel, entry.size))
+    for rel, size in todo:
+        scans[rel] = (size, sizes[rel].mtime_ns, scan_python_file(workspace, tree, rel, size))
+    return {rel: scans[rel] for rel in tree.python_files}

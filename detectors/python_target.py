@@ -10,6 +10,7 @@ it. Sources that disagree with their folder's decision are reported as conflicts
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,9 +66,10 @@ class FolderTarget:
     conflicts: tuple[str, ...]
 
 
-def _versions_of(minor: Minor) -> list[Version]:
+@functools.cache
+def _versions_of(minor: Minor) -> tuple[Version, ...]:
     major, number = minor
-    return [Version(f"{major}.{number}")] + [Version(f"{major}.{number}.{p}") for p in _PATCHES]
+    return (Version(f"{major}.{number}"), *(Version(f"{major}.{number}.{p}") for p in _PATCHES))
 
 
 def allows_minor(specifier: SpecifierSet, minor: Minor) -> bool:
