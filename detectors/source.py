@@ -78,6 +78,16 @@ class Workspace:
             raise ReadFailure(_too_large(rel, max_bytes))
         return decode_text(data, rel)
 
+    def read_or_report(
+        self, path: Path, errors: list[DetectionError], max_bytes: int = MAX_MANIFEST_BYTES
+    ) -> str | None:
+        """``read_text``, with the failure appended to ``errors`` instead of raised."""
+        try:
+            return self.read_text(path, max_bytes)
+        except ReadFailure as failure:
+            errors.append(failure.error)
+            return None
+
     def read_walked_text(self, rel: str, size: int, max_bytes: int = MAX_SOURCE_BYTES) -> str:
         """Read a regular file the walk reached without crossing a symlink.
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from stackskills.detectors.models import DetectionError
+from stackskills.detectors.source import Workspace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,6 +39,21 @@ def parse_toml(text: str, rel: str) -> tuple[dict[str, Any] | None, DetectionErr
         return None, DetectionError(file=rel, line=line, message=f"invalid TOML: {message}")
     except RecursionError:
         return None, DetectionError(file=rel, message="invalid TOML: nested too deeply")
+
+
+def read_toml(
+    workspace: Workspace, path: Path, errors: list[DetectionError]
+) -> tuple[dict[str, Any], str] | None:
+    """The parsed TOML and its text, or ``None`` after appending why it could not be read."""
+    text = workspace.read_or_report(path, errors)
+    if text is None:
+        return None
+    rel = workspace.relative(path)
+    data, error = parse_toml(text, rel)
+    if data is None:
+        errors.append(error or DetectionError(file=rel, message="invalid TOML"))
+        return None
+    return data, text
 
 
 class LineLocator:

@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
+from packaging.utils import InvalidName, canonicalize_name
+
 from stackskills.detectors.models import (
     Dependency,
     DetectionError,
@@ -70,6 +72,17 @@ class ParsedPyproject:
             return value
         self.wrong_type(path, value, "a string")
         return None
+
+    def project_name(self, path: KeyPath) -> str | None:
+        """The normalised distribution name at ``path`` (``[project] name``...), if valid."""
+        name = self.string(path)
+        if name is None:
+            return None
+        try:
+            return str(canonicalize_name(name, validate=True))
+        except InvalidName:
+            self.error(f"{label(path)}: {name!r} is not a valid project name", self.line(path))
+            return None
 
     def strings(self, path: KeyPath) -> list[tuple[str, int | None]]:
         """The strings of the array at ``path`` with their lines; other items are reported."""

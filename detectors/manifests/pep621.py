@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import InvalidName, canonicalize_name
 
 from stackskills.detectors.manifests.parsed_pyproject import ParsedPyproject, label
 from stackskills.detectors.manifests.scopes import scope_for_extra
@@ -26,7 +25,7 @@ def read(data: dict[str, Any], lines: LineLocator, rel: str) -> ManifestReading:
     document = ParsedPyproject(data, lines, rel)
     if document.table(PROJECT) is None:
         return document.reading
-    own_name = _project_name(document)
+    own_name = document.project_name((*PROJECT, "name"))
     document.reading.project_name = own_name
     document.add_requirements((*PROJECT, "dependencies"), "runtime")
     extras = document.table((*PROJECT, "optional-dependencies"))
@@ -39,18 +38,6 @@ def read(data: dict[str, Any], lines: LineLocator, rel: str) -> ManifestReading:
     _read_requires_python(document)
     _read_classifiers(document)
     return document.reading
-
-
-def _project_name(document: ParsedPyproject) -> str | None:
-    path = (*PROJECT, "name")
-    name = document.string(path)
-    if name is None:
-        return None
-    try:
-        return str(canonicalize_name(name, validate=True))
-    except InvalidName:
-        document.error(f"{label(path)}: {name!r} is not a valid project name", document.line(path))
-        return None
 
 
 def _read_requires_python(document: ParsedPyproject) -> None:

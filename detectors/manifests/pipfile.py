@@ -23,8 +23,8 @@ from stackskills.detectors.models import (
     Scope,
 )
 from stackskills.detectors.requirement_strings import requirement_or_error
-from stackskills.detectors.source import ReadFailure, Workspace
-from stackskills.detectors.toml_source import LineLocator, parse_toml
+from stackskills.detectors.source import Workspace
+from stackskills.detectors.toml_source import LineLocator, read_toml
 
 SETTINGS_TABLES = frozenset({"source", "requires", "scripts", "pipenv"})
 """Pipfile tables that are not package categories."""
@@ -51,15 +51,10 @@ def read_pipfile(workspace: Workspace, path: Path) -> ManifestReading:
     """Packages of every category, and the Python version ``[requires]`` asks for."""
     reading = ManifestReading()
     rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    loaded = read_toml(workspace, path, reading.errors)
+    if loaded is None:
         return reading
-    data, error = parse_toml(text, rel)
-    if data is None:
-        reading.errors.extend([error] if error else [])
-        return reading
+    data, text = loaded
     locator = LineLocator(text)
     for category, packages in data.items():
         if category in SETTINGS_TABLES or not isinstance(packages, dict):

@@ -24,7 +24,7 @@ from stackskills.detectors.models import (
     PythonConstraint,
 )
 from stackskills.detectors.requirement_strings import normalise, pinned_version
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import Workspace
 
 LOCKFILE_KIND = "lockfile"
 PYTHON_KIND = "pipfile-python"
@@ -36,10 +36,8 @@ def read_pipfile_lock(workspace: Workspace, path: Path) -> ManifestReading:
     """Every pinned package of every category, and ``_meta.requires.python_version``."""
     reading = ManifestReading()
     rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    text = workspace.read_or_report(path, reading.errors)
+    if text is None:
         return reading
     try:
         data = json.loads(text)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from packaging.specifiers import Specifier, SpecifierSet
-from packaging.utils import InvalidName, canonicalize_name
 from packaging.version import Version
 
 from stackskills.detectors.manifests.parsed_pyproject import ParsedPyproject, describe, label
@@ -44,7 +43,7 @@ def read(data: dict[str, Any], lines: LineLocator, rel: str) -> ManifestReading:
     document = ParsedPyproject(data, lines, rel)
     if document.table(POETRY) is None:
         return document.reading
-    document.reading.project_name = _project_name(document)
+    document.reading.project_name = document.project_name((*POETRY, "name"))
     _read_dependencies(document, (*POETRY, "dependencies"), "runtime", main=True)
     _read_dependencies(document, (*POETRY, "dev-dependencies"), "dev")
     for group in document.table((*POETRY, "group")) or {}:
@@ -73,18 +72,6 @@ def poetry_constraint_to_pep440(text: str) -> str:
 
 
 # --- reading ----------------------------------------------------------------------------
-
-
-def _project_name(document: ParsedPyproject) -> str | None:
-    path = (*POETRY, "name")
-    name = document.string(path)
-    if name is None:
-        return None
-    try:
-        return str(canonicalize_name(name, validate=True))
-    except InvalidName:
-        document.error(f"{label(path)}: {name!r} is not a valid project name", document.line(path))
-        return None
 
 
 def _read_dependencies(

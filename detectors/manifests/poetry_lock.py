@@ -14,8 +14,8 @@ from typing import Any
 
 from stackskills.detectors.models import DetectionError, Evidence, LockedVersion, ManifestReading
 from stackskills.detectors.requirement_strings import normalise
-from stackskills.detectors.source import ReadFailure, Workspace
-from stackskills.detectors.toml_source import LineLocator, parse_toml
+from stackskills.detectors.source import Workspace
+from stackskills.detectors.toml_source import LineLocator, read_toml
 
 LOCKFILE_KIND = "lockfile"
 
@@ -28,30 +28,13 @@ _INLINE_VERSION_KEY = re.compile(r"""(?:^|[\s{,])["']?version["']?\s*=""")
 def read_poetry_lock(workspace: Workspace, path: Path) -> ManifestReading:
     """Every ``[[package]]`` of a ``poetry.lock`` as a ``LockedVersion``."""
     reading = ManifestReading()
-    loaded = load_lock_toml(workspace, path, reading.errors)
+    loaded = read_toml(workspace, path, reading.errors)
     if loaded is not None:
         data, text = loaded
         locked, errors = locked_packages(data, text, workspace.relative(path))
         reading.locked.extend(locked)
         reading.errors.extend(errors)
     return reading
-
-
-def load_lock_toml(
-    workspace: Workspace, path: Path, errors: list[DetectionError]
-) -> tuple[dict[str, Any], str] | None:
-    """The parsed TOML and its text, or ``None`` after appending why it could not be read."""
-    rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        errors.append(failure.error)
-        return None
-    data, error = parse_toml(text, rel)
-    if data is None:
-        errors.append(error or DetectionError(file=rel, message="invalid TOML"))
-        return None
-    return data, text
 
 
 def locked_packages(

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from stackskills.detectors.manifests import hatch, pdm, pep621, pep735, poetry, tool_settings, uv
-from stackskills.detectors.models import DetectionError, ManifestReading
-from stackskills.detectors.source import ReadFailure, Workspace
-from stackskills.detectors.toml_source import LineLocator, parse_toml
+from stackskills.detectors.models import ManifestReading
+from stackskills.detectors.source import Workspace
+from stackskills.detectors.toml_source import LineLocator, read_toml
 
 DialectReader = Callable[[dict[str, Any], LineLocator, str], ManifestReading]
 
@@ -36,15 +36,10 @@ def read_pyproject(workspace: Workspace, path: Path) -> ManifestReading:
     """Dependencies, Python constraints and markers of every dialect in one pyproject."""
     rel = workspace.relative(path)
     reading = ManifestReading()
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    loaded = read_toml(workspace, path, reading.errors)
+    if loaded is None:
         return reading
-    data, error = parse_toml(text, rel)
-    if data is None:
-        reading.errors.append(error or DetectionError(file=rel, message="invalid TOML"))
-        return reading
+    data, text = loaded
     lines = LineLocator(text)
     own_names: set[str] = set()
     for read_dialect in DIALECTS:

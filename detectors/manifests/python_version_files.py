@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from stackskills.detectors.models import Evidence, ManifestReading, PythonConstraint
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import Workspace
 
 _VERSION = re.compile(r"(?:python-?|cpython-?)?(\d+)\.(\d+)(?:\.\d+)?", re.IGNORECASE)
 
@@ -18,10 +18,8 @@ def read_python_version_file(workspace: Workspace, path: Path) -> ManifestReadin
     """One ``PythonConstraint`` per named version (``.python-version`` may list several)."""
     reading = ManifestReading()
     rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path, max_bytes=64 * 1024)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    text = workspace.read_or_report(path, reading.errors, max_bytes=64 * 1024)
+    if text is None:
         return reading
     name = path.name
     kind = {".tool-versions": "tool-versions"}.get(name, name)

@@ -23,7 +23,7 @@ from stackskills.detectors.models import (
     Scope,
 )
 from stackskills.detectors.requirement_strings import normalise, requirement_or_error
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import Workspace
 
 REQUIREMENT_KEYWORDS: tuple[tuple[str, Scope], ...] = (
     ("install_requires", "runtime"),
@@ -41,10 +41,8 @@ def read_setup_cfg(workspace: Workspace, path: Path) -> ManifestReading:
     """Dependencies, extras, ``python_requires``, name and classifiers of a setup.cfg."""
     reading = ManifestReading()
     rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    text = workspace.read_or_report(path, reading.errors)
+    if text is None:
         return reading
     config = configparser.ConfigParser(strict=False)
     try:

@@ -24,7 +24,7 @@ from stackskills.detectors.manifests.setup_cfg import (
 )
 from stackskills.detectors.models import DetectionError, ManifestReading, Scope
 from stackskills.detectors.requirement_strings import normalise, requirement_or_error
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import Workspace
 
 SETUP_MODULES = frozenset({"setuptools", "distutils.core"})
 """Modules whose ``setup`` function a setup.py calls."""
@@ -71,10 +71,8 @@ def read_setup_py(workspace: Workspace, path: Path) -> ManifestReading:
     """Dependencies, extras, ``python_requires``, name and classifiers of a setup.py."""
     reading = ManifestReading()
     rel = workspace.relative(path)
-    try:
-        text = workspace.read_text(path)
-    except ReadFailure as failure:
-        reading.errors.append(failure.error)
+    text = workspace.read_or_report(path, reading.errors)
+    if text is None:
         return reading
     try:
         with warnings.catch_warnings():

@@ -13,9 +13,10 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from stackskills.detectors.manifests.poetry_lock import load_lock_toml, locked_packages
+from stackskills.detectors.manifests.poetry_lock import locked_packages
 from stackskills.detectors.models import DetectionError, Evidence, ManifestReading, PythonConstraint
 from stackskills.detectors.source import Workspace
+from stackskills.detectors.toml_source import read_toml
 
 REQUIRES_PYTHON_KIND = "uv-lock-requires-python"
 
@@ -26,7 +27,7 @@ _FIRST_TABLE = re.compile(r"^\s*\[")
 def read_uv_lock(workspace: Workspace, path: Path) -> ManifestReading:
     """Every versioned ``[[package]]`` of a ``uv.lock``, and its top-level ``requires-python``."""
     reading = ManifestReading()
-    loaded = load_lock_toml(workspace, path, reading.errors)
+    loaded = read_toml(workspace, path, reading.errors)
     if loaded is None:
         return reading
     data, text = loaded
