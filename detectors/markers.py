@@ -14,13 +14,13 @@ from stackskills.detectors.models import Evidence
 from stackskills.detectors.source import ReadFailure, Workspace
 from stackskills.detectors.walk import Tree
 
-SOURCE_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("fastapi", re.compile(r"\bFastAPI\s*\(")),
-    ("flask", re.compile(r"\bFlask\s*\(\s*(?:__name__|import_name\s*=)")),
-    ("django", re.compile(r"^INSTALLED_APPS\s*\+?=", re.MULTILINE)),
-    ("django", re.compile(r"DJANGO_SETTINGS_MODULE")),
+SOURCE_MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("fastapi", "FastAPI", re.compile(r"\bFastAPI\s*\(")),
+    ("flask", "Flask", re.compile(r"\bFlask\s*\(\s*(?:__name__|import_name\s*=)")),
+    ("django", "INSTALLED_APPS", re.compile(r"^INSTALLED_APPS\s*\+?=", re.MULTILINE)),
+    ("django", "DJANGO_SETTINGS_MODULE", re.compile(r"DJANGO_SETTINGS_MODULE")),
 )
-_QUICK = ("FastAPI", "Flask", "INSTALLED_APPS", "DJANGO_SETTINGS_MODULE")
+"""(distribution, a literal every match contains, the pattern)."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,17 @@ class SourceMarker:
 
 
 def find_source_markers(source: str) -> list[SourceMarker]:
-    """Markers in one file's text (first hit per pattern)."""
-    if not any(word in source for word in _QUICK):
-        return []
+    """Markers in one file's text (first hit per pattern).
+
+    A plain ``str.find`` of the literal rules out almost every file before any regex
+    runs, and the regex starts at the line of the first occurrence.
+    """
     found: list[SourceMarker] = []
-    for distribution, pattern in SOURCE_MARKERS:
-        match = pattern.search(source)
+    for distribution, literal, pattern in SOURCE_MARKERS:
+        first = source.find(literal)
+        if first < 0:
+            continue
+        match = pattern.search(source, source.rfind("\n", 0, first) + 1)
         if match:
             line = source.count("\n", 0, match.start()) + 1
             found.append(SourceMarker(distribution, line, match.group(0).strip()))
