@@ -18,7 +18,7 @@ from stackskills.detectors.models import ManifestReading, Stack
 from stackskills.detectors.python_scan import scan_python_file
 from stackskills.detectors.source import Workspace
 from stackskills.detectors.stack_builder import Observations, build_stack
-from stackskills.detectors.walk import Tree, walk
+from stackskills.detectors.walk import Tree, is_dockerfile, walk
 
 Reader = Callable[[Workspace, Path], ManifestReading]
 
@@ -34,12 +34,21 @@ READERS: dict[str, tuple[str, str]] = {
     ".python-version": ("python_version_files", "read_python_version_file"),
     "runtime.txt": ("python_version_files", "read_python_version_file"),
     ".tool-versions": ("python_version_files", "read_python_version_file"),
+    "tox.ini": ("python_hints", "read_tox_ini"),
+    "Dockerfile": ("python_hints", "read_dockerfile"),
+    "workflow": ("python_hints", "read_ci_workflow"),
 }
 """File name -> (module under ``manifests``, function). Imported on first use: a
 workspace has a few dialects, and start-up should not pay for the others."""
 
 
-def reader_for(name: str) -> Callable[..., Any] | None:
+def reader_for(rel: str) -> Callable[..., Any] | None:
+    """The reader of the manifest at ``rel``, imported on first use; None for markers."""
+    name = rel.rsplit("/", 1)[-1]
+    if rel.startswith(".github/workflows/"):
+        name = "workflow"
+    elif is_dockerfile(name):
+        name = "Dockerfile"
     found = READERS.get(name)
     if found is None:
         return None
@@ -94,7 +103,7 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
     observations = Observations(root=str(tree.root))
     observations.errors.extend(tree.errors)
     for rel in tree.manifests + tree.marker_files:
-        reader = reader_for(rel.rsplit("/", 1)[-1])
+        reader = reader_for(rel)
         if reader is not None:
             observations.readings.append((rel, reader(workspace, tree.path(rel))))
     seen: set[Path] = set()

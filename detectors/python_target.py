@@ -26,13 +26,19 @@ CLASSIFIER = frozenset({"classifier"})
 TOOL_TARGETS = frozenset(
     {"ruff-target-version", "mypy-python-version", "black-target-version", "pyright-python-version"}
 )
-TIERS: tuple[frozenset[str], ...] = (DECLARED, CLASSIFIER, TOOL_TARGETS)
-"""Anything not in a tier (runtime pins, lock files, venvs) ranks last."""
+TESTED = frozenset({"ci-matrix", "tox-envlist"})
+TIERS: tuple[frozenset[str], ...] = (DECLARED, CLASSIFIER, TOOL_TARGETS, TESTED)
+"""Anything not in a tier (runtime pins, Dockerfiles, lock files, venvs) ranks last."""
 
 CANDIDATE_MINORS: tuple[tuple[int, int], ...] = ((2, 7), *((3, m) for m in range(21)))
 _PATCHES = range(40)
 
 Minor = tuple[int, int]
+LISTS = (TIERS.index(CLASSIFIER), TIERS.index(TESTED))
+"""Tiers that list several versions on purpose: the lowest is the target, no conflict."""
+LOWEST_WINS = (*LISTS, len(TIERS))
+"""Runtime pins that disagree (a Dockerfile on 3.11, ``.python-version`` 3.12): the code
+must run on both, so the lowest is the target (and the disagreement is reported)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,9 @@ def format_minor(minor: Minor) -> str:
 
 
 def _folder(constraint: PythonConstraint) -> str:
-    return project_dir(constraint.evidence.file)
+    """The project folder a statement is about; CI workflows speak for the root project."""
+    file = constraint.evidence.file
+    return "." if file.startswith(".github/") else project_dir(file)
 
 
 def decide_folder(folder: str, stated: list[_Stated]) -> FolderTarget:
@@ -100,13 +108,13 @@ def decide_folder(folder: str, stated: list[_Stated]) -> FolderTarget:
     for item in deciding:
         combined &= item.specifier
     lows = [low for s in deciding if (low := lowest_minor(s.specifier)) is not None]
-    if best == TIERS.index(CLASSIFIER):
+    if best in LOWEST_WINS:
         target = min(lows) if lows else None
     else:
         target = lowest_minor(combined) or (max(lows) if lows else None)
     conflicts: list[str] = []
     if target is not None:
-        if len(set(lows)) > 1 and best != TIERS.index(CLASSIFIER):
+        if len(set(lows)) > 1 and best not in LISTS:
             conflicts.append("Python versions disagree: " + "; ".join(s.where() for s in deciding))
         reference = deciding[0].where()
         for item in others:
@@ -147,6 +155,10 @@ def decide_python_target(
     """The workspace target: the lowest folder target, with every folder's evidence."""
     folders, errors = decide_folders(constraints)
     decided = [f for f in folders if f.target is not None]
+    if decided:
+        # A folder with only a Dockerfile does not outvote projects that declare a range.
+        strongest = min(f.deciding[0].tier for f in decided)
+        decided = [f for f in decided if f.deciding[0].tier == strongest]
     evidence: list[Evidence] = []
     conflicts: list[str] = []
     if not decided:

@@ -135,6 +135,7 @@ def walk(root: Path) -> Tree:
             except OSError as exc:
                 message = f"cannot read: {exc.strerror or exc}"
                 tree.errors.append(DetectionError(file=rel, message=message))
+    _add_ci_workflows(tree)
     for stamps in (tree.files, tree.venv_stamps, tree.dirs):
         stamps.sort(key=lambda item: item.rel)
     for names in (tree.python_files, tree.manifests, tree.requirement_files, tree.marker_files):
@@ -195,6 +196,7 @@ def _is_relevant(name: str, rel: str) -> bool:
         name.endswith(".py")
         or name in MANIFEST_NAMES
         or name in MARKER_NAMES
+        or is_dockerfile(name)
         or is_requirements_file(rel)
     )
 
@@ -217,6 +219,28 @@ def _visit_symlink(tree: Tree, entry: os.DirEntry[str], rel: str) -> None:
     # a symlinked directory inside the root is walked through its real path already
 
 
+def is_dockerfile(name: str) -> bool:
+    return name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".dockerfile")
+
+
+def _add_ci_workflows(tree: Tree) -> None:
+    """``.github/workflows/*.yml`` at the root: hidden, but they name the Pythons tested."""
+    folder = os.path.join(tree.root, ".github", "workflows")
+    try:
+        stamp = os.stat(folder, follow_symlinks=False)
+        with os.scandir(folder) as listing:
+            entries = [e for e in listing if e.name.endswith((".yml", ".yaml"))]
+    except OSError:
+        return
+    tree.dirs.append(FileEntry(".github/workflows", 0, stamp.st_mtime_ns))
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False):
+            info = entry.stat(follow_symlinks=False)
+            rel = f".github/workflows/{entry.name}"
+            tree.files.append(FileEntry(rel, info.st_size, info.st_mtime_ns))
+            tree.marker_files.append(rel)
+
+
 def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> None:
     tree.files.append(item)
     rel = item.rel
@@ -235,7 +259,7 @@ def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> N
         return
     if name in MANIFEST_NAMES:
         tree.manifests.append(rel)
-    elif name in MARKER_NAMES:
+    elif name in MARKER_NAMES or is_dockerfile(name):
         tree.marker_files.append(rel)
     elif is_requirements_file(rel):
         tree.requirement_files.append(rel)
