@@ -15,8 +15,9 @@ from typing import Any
 from stackskills.detectors.cache import DetectionCache, ScanEntry, default_cache_dir, fingerprint
 from stackskills.detectors.markers import find_file_markers
 from stackskills.detectors.models import ManifestReading, Stack
+from stackskills.detectors.project_layout import project_dir
 from stackskills.detectors.python_scan import scan_python_file
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import ReadFailure, Workspace
 from stackskills.detectors.stack_builder import Observations, build_stack
 from stackskills.detectors.walk import Tree, is_dockerfile, walk
 
@@ -107,10 +108,10 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
         if reader is not None:
             observations.readings.append((rel, reader(workspace, tree.path(rel))))
     seen: set[Path] = set()
-    if tree.requirement_files:
+    if tree.requirement_files or tree.possible_requirement_files:
         from stackskills.detectors.manifests.requirements import read_requirements
 
-        for rel in tree.requirement_files:
+        for rel in tree.requirement_files + _requirements_by_content(workspace, tree):
             reading = read_requirements(workspace, tree.path(rel), seen)
             observations.readings.append((rel, reading))
     if tree.venvs:
@@ -125,6 +126,24 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
     observations.module_names = tree.module_names
     observations.file_markers = find_file_markers(workspace, tree)
     return observations
+
+
+def _requirements_by_content(workspace: Workspace, tree: Tree) -> list[str]:
+    """Files like ``dev.txt`` beside a project's manifests that hold only requirements."""
+    from stackskills.detectors.manifests.requirements import looks_like_requirements
+
+    project_dirs = {"."} | {project_dir(rel) for rel in tree.manifests + tree.requirement_files}
+    found: list[str] = []
+    for rel in tree.possible_requirement_files:
+        if project_dir(rel) not in project_dirs:
+            continue
+        try:
+            text = workspace.read_text(tree.path(rel), max_bytes=256 * 1024)
+        except ReadFailure:
+            continue  # not known to be a manifest: an unreadable one is not worth a report
+        if looks_like_requirements(text):
+            found.append(rel)
+    return found
 
 
 def _scan_python(

@@ -51,7 +51,6 @@ def find_source_markers(source: str) -> list[SourceMarker]:
 
 
 FILE_MARKERS: dict[str, str] = {
-    "manage.py": "django",
     "alembic.ini": "alembic",
     "conftest.py": "pytest",
     "pytest.ini": "pytest",
@@ -59,26 +58,33 @@ FILE_MARKERS: dict[str, str] = {
 
 
 def find_file_markers(workspace: Workspace, tree: Tree) -> list[Evidence]:
-    """Markers given by a file's presence, or by a section in ``tox.ini``."""
+    """Markers given by a file's presence, or by its content where the name is shared:
+    ``manage.py`` is Django's only when it mentions Django (Flask-Script has one too)."""
     found: list[Evidence] = []
     for rel in tree.marker_files:
         name = rel.rsplit("/", 1)[-1]
         distribution = FILE_MARKERS.get(name)
-        if distribution:
+        if name == "manage.py":
+            line = _line_containing(workspace, tree, rel, "django")
+            if line:
+                found.append(Evidence(file=rel, line=line, kind="marker", detail="django"))
+        elif distribution:
             found.append(Evidence(file=rel, line=None, kind="marker", detail=distribution))
         elif name == "tox.ini":
-            line = _section_line(workspace, tree, rel, "[pytest]")
+            line = _line_containing(workspace, tree, rel, "[pytest]", whole_line=True)
             if line:
                 found.append(Evidence(file=rel, line=line, kind="marker", detail="pytest"))
     return found
 
 
-def _section_line(workspace: Workspace, tree: Tree, rel: str, header: str) -> int | None:
+def _line_containing(
+    workspace: Workspace, tree: Tree, rel: str, needle: str, *, whole_line: bool = False
+) -> int | None:
     try:
         text = workspace.read_text(tree.path(rel), max_bytes=1024 * 1024)
     except ReadFailure:
         return None
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() == header:
+        if (line.strip() == needle) if whole_line else (needle in line.lower()):
             return number
     return None

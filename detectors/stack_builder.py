@@ -232,7 +232,12 @@ def _add_markers(observations: Observations, candidates: dict[str, _Candidate]) 
 
 
 def _add_source_marker(candidates: dict[str, _Candidate], rel: str, marker: SourceMarker) -> None:
-    item = candidates.setdefault(marker.distribution, _Candidate(marker.distribution))
+    """Source patterns only support what manifests or imports found: ``FastAPI(`` or the
+    name ``DJANGO_SETTINGS_MODULE`` in a string also appear in code that merely supports a
+    framework (a plugin, a fixup, this very detector)."""
+    item = candidates.get(marker.distribution)
+    if item is None or not (item.declarations or item.imports):
+        return
     if len(item.markers) < MAX_IMPORT_EVIDENCE:
         item.markers.append(
             Evidence(file=rel, line=marker.line, kind="marker", detail=marker.detail)

@@ -66,6 +66,8 @@ class Tree:
     files: list[FileEntry] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
     requirement_files: list[str] = field(default_factory=list)
+    possible_requirement_files: list[str] = field(default_factory=list)
+    """Files whose name does not say they hold requirements; read only if they look so."""
     marker_files: list[str] = field(default_factory=list)
     python_files: list[str] = field(default_factory=list)
     sample_python_files: set[str] = field(default_factory=set)
@@ -82,22 +84,40 @@ class Tree:
         return self.root / rel if rel else self.root
 
 
+REQUIREMENTS_DIRS = frozenset({"requirements", "requirement", "reqs", "deps", "pip"})
+NOT_REQUIREMENTS = frozenset(
+    {
+        "license", "licence", "readme", "changes", "changelog", "history", "authors",
+        "contributors", "notice", "robots", "runtime", "version", "sources", "top_level",
+        "dependency_links", "entry_points", "cmakelists", "manifest", "makefile", "news",
+        "todo", "copying", "credits", "security", "setup.cfg", "config.h", "not-zip-safe",
+    }
+)  # fmt: skip
+"""Stems of ``.txt``/``.in`` files that are never requirements, whatever they contain."""
+
+
 def is_requirements_file(rel: str) -> bool:
-    """``requirements*.txt``, ``*requirements.txt``, ``requirements/*.txt``, pip-tools ``.in``."""
+    """Named as requirements: ``requirements*.txt``, ``*requirements.txt``, any ``.txt`` or
+    ``.pip`` under a ``requirements/`` folder (nested too), pip-tools ``requirements*.in``."""
     parent, _, name = rel.rpartition("/")
     lower = name.lower()
-    in_requirements_dir = parent.rsplit("/", 1)[-1].lower() in {"requirements", "reqs", "deps"}
-    if lower.endswith(".txt"):
-        stem = lower[:-4]
-        return (
-            in_requirements_dir
-            or stem.startswith("requirements")
-            or stem.endswith(("requirements", "reqs"))
-        )
-    if lower.endswith(".in"):
-        stem = lower[:-3]
-        return lower != "manifest.in" and "." not in stem and stem != ""
-    return False
+    stem, dot, extension = lower.rpartition(".")
+    if not dot or extension not in ("txt", "in", "pip"):
+        return False
+    if stem.startswith("requirements") or stem.endswith(("requirements", "reqs")):
+        return True
+    in_requirements_dir = any(part in REQUIREMENTS_DIRS for part in parent.lower().split("/"))
+    return in_requirements_dir and stem not in NOT_REQUIREMENTS and "constraint" not in stem
+
+
+def may_be_requirements_file(rel: str) -> bool:
+    """Other ``.txt``/``.in``/``.pip`` files that may hold requirements (``dev.txt``,
+    ``development.txt``, pip-tools ``base.in``): their content decides."""
+    lower = rel.rpartition("/")[2].lower()
+    stem, dot, extension = lower.rpartition(".")
+    if not dot or extension not in ("txt", "in", "pip") or "." in stem or not stem:
+        return False
+    return stem not in NOT_REQUIREMENTS and "constraint" not in stem
 
 
 def is_virtualenv(path: Path) -> bool:
@@ -138,7 +158,14 @@ def walk(root: Path) -> Tree:
     _add_ci_workflows(tree)
     for stamps in (tree.files, tree.venv_stamps, tree.dirs):
         stamps.sort(key=lambda item: item.rel)
-    for names in (tree.python_files, tree.manifests, tree.requirement_files, tree.marker_files):
+    names: list[str]
+    for names in (
+        tree.python_files,
+        tree.manifests,
+        tree.requirement_files,
+        tree.possible_requirement_files,
+        tree.marker_files,
+    ):
         names.sort()
     tree.venvs.sort()
     return tree
@@ -198,6 +225,7 @@ def _is_relevant(name: str, rel: str) -> bool:
         or name in MARKER_NAMES
         or is_dockerfile(name)
         or is_requirements_file(rel)
+        or may_be_requirements_file(rel)
     )
 
 
@@ -251,7 +279,7 @@ def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> N
         tree.python_files.append(rel)
         if in_sample:
             tree.sample_python_files.add(rel)
-        if name in MARKER_NAMES:
+        if name in MARKER_NAMES and not in_sample:
             tree.marker_files.append(rel)
         if name != "setup.py":
             return
@@ -263,6 +291,8 @@ def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> N
         tree.marker_files.append(rel)
     elif is_requirements_file(rel):
         tree.requirement_files.append(rel)
+    elif may_be_requirements_file(rel):
+        tree.possible_requirement_files.append(rel)
 
 
 def _stamp_venv(tree: Tree, path: Path, rel: str) -> None:

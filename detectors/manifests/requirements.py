@@ -95,6 +95,26 @@ def is_compiled_requirements(text: str) -> bool:
     return bool(_COMPILED_HEADER.search(text) or _VIA_ANNOTATION.search(text))
 
 
+_OPTION_LINE = re.compile(r"^-{1,2}[a-z]")
+_URL_OR_PATH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git\+|hg\+|svn\+|bzr\+|\.{0,2}/|file:)", re.I)
+
+
+def looks_like_requirements(text: str) -> bool:
+    """True when every meaningful line is a requirement, a URL or a pip option, and at
+    least one is a requirement: how ``dev.txt`` or ``base.in`` is told from prose."""
+    requirements = 0
+    for line in logical_lines(text):
+        content = line.content
+        if not content or _OPTION_LINE.match(content) or _URL_OR_PATH.match(content):
+            continue
+        try:
+            Requirement(content)
+        except InvalidRequirement:
+            return False
+        requirements += 1
+    return requirements > 0
+
+
 def read_requirements(
     workspace: Workspace, path: Path, seen: set[Path] | None = None
 ) -> ManifestReading:

@@ -117,7 +117,7 @@ FULL_EVIDENCE: list[tuple[str, str, list[tuple[str, int | None, str, str]]]] = [
         ("requirements/constraints.txt", 1, "constraint", "Django==4.2.16"),
         ("manage.py", 8, "import", "import django.core.management (imported in 2 files)"),
         ("shop/models.py", 1, "import", "import django.db"),
-        ("manage.py", None, "marker", "django"),
+        ("manage.py", 7, "marker", "django"),
         ("config/celery.py", 5, "marker", "DJANGO_SETTINGS_MODULE"),
         ("config/settings.py", 5, "marker", "INSTALLED_APPS ="),
     ]),

@@ -177,13 +177,71 @@ def test_installed_version_in_a_workspace_venv_wins_over_the_lock(tmp_path: Path
 
 
 def test_markers_alone_make_a_framework_present(tmp_path: Path) -> None:
-    _write(tmp_path, {"manage.py": "", "alembic.ini": "[alembic]\n", "conftest.py": ""})
+    _write(
+        tmp_path,
+        {
+            "manage.py": "from django.core.management import execute_from_command_line\n",
+            "alembic.ini": "[alembic]\n",
+            "conftest.py": "",
+        },
+    )
+    # manage.py's import of django counts as well: imports of a distribution found by a
+    # marker are evidence for it
     stack = detect(tmp_path, use_cache=False)
     assert [(f.name, f.scope, f.confidence) for f in stack.frameworks] == [
         ("alembic", "runtime", 0.8),
-        ("django", "runtime", 0.8),
+        ("django", "runtime", 0.85),
         ("pytest", "dev", 0.8),
     ]
+
+
+def test_a_manage_py_that_is_not_djangos_is_no_marker(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "flask-script\n",
+            "manage.py": "from flask_script import Manager\nmanager = Manager()\n",
+        },
+    )
+    assert _names(detect(tmp_path, use_cache=False)) == ["flask-script"]
+
+
+def test_source_patterns_alone_never_make_a_framework_present(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "celery\n",
+            "celery_fixups.py": 'SETTINGS = "DJANGO_SETTINGS_MODULE"\nINSTALLED_APPS = []\n',
+            "examples/django/manage.py": "import django\n",
+        },
+    )
+    assert _names(detect(tmp_path, use_cache=False)) == ["celery"]
+
+
+def test_requirement_files_with_other_names_are_read_when_their_content_says_so(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.3\n",
+            "development.txt": "-r requirements.txt\npytest==8.3.3\nmoto[s3]>=5\n",
+            "linting.txt": "ruff\n",
+            "requirements/extras/redis.txt": "redis>=5\n",
+            "NOTES.txt": "Run the tests before you push.\n",
+            "Makefile.in": "all: build\n\tpython -m build\n",
+            "docs/notes/dev.txt": "pytest\n",  # not beside a project: not read
+        },
+    )
+    stack = detect(tmp_path, use_cache=False)
+    assert [(f.name, f.scope) for f in stack.frameworks] == [
+        ("flask", "runtime"),
+        ("redis", "optional"),  # requirements/extras/: an extra
+        ("moto", "dev"),
+        ("pytest", "dev"),
+        ("ruff", "dev"),
+    ]
+    assert stack.errors == []
 
 
 def test_the_project_itself_is_not_its_own_dependency(tmp_path: Path) -> None:
