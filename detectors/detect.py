@@ -123,7 +123,8 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
             observations.installed_import_names.update(installed_import_names(workspace, venv))
     observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     observations.sample_files = tree.sample_python_files
-    observations.module_names = tree.module_names
+    observations.package_names = tree.package_names
+    observations.modules_by_dir = tree.modules_by_dir
     observations.file_markers = find_file_markers(workspace, tree)
     return observations
 

@@ -145,6 +145,13 @@ _TABLE: dict[str, str] = {
     "argon2": "argon2-cffi",
     "dotenv": "python-dotenv",
     "ldclient": "launchdarkly-server-sdk",
+    "googleclouddebugger": "google-python-cloud-debugger",
+    "googlecloudprofiler": "google-cloud-profiler",
+    "webpack_loader": "django-webpack-loader",
+    "rosetta": "django-rosetta",
+    "hamcrest": "pyhamcrest",
+    "modelcluster": "django-modelcluster",
+    "permissionedforms": "django-permissionedforms",
     "rest_flex_fields": "drf-flex-fields",
     "decouple": "python-decouple",
     "engineio": "python-engineio",
@@ -592,6 +599,8 @@ def distribution_for_import(module: str, known: Mapping[str, str] | None = None)
     top = parts[0]
     if not top or is_stdlib(top):
         return None
+    if top == "flask" and len(parts) > 2 and parts[1] == "ext":
+        return normalise(f"flask-{parts[2]}")  # Flask < 1.0: ``flask.ext.login``
     for length in range(len(parts), 0, -1):
         prefix = ".".join(parts[:length])
         if known and prefix in known and not (length == 1 and top in NAMESPACE_ROOTS):

@@ -11,6 +11,7 @@ it. Sources that disagree with their folder's decision are reported as conflicts
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,6 +79,22 @@ def _versions_of(minor: Minor) -> tuple[Version, ...]:
     return (Version(f"{major}.{number}"), *(Version(f"{major}.{number}.{p}") for p in _PATCHES))
 
 
+_LEGACY_WILDCARD = re.compile(r"(>=|<=|>|<|~=)\s*(\d+(?:\.\d+)*)\.\*")
+_MAJOR_ONLY = re.compile(r"^\s*==\s*(\d+)(?:\.\*)?\s*$")
+
+
+def lenient_specifier(text: str) -> SpecifierSet:
+    """A Python version specifier as projects write it, not only as PEP 440 allows:
+    setuptools long accepted ``>=3.6.*`` (read as ``>=3.6``). A bare major (Pipfile's
+    ``python_version = "3"``) says nothing about the minor and bounds nothing."""
+    if _MAJOR_ONLY.match(text):
+        return SpecifierSet()
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return SpecifierSet(_LEGACY_WILDCARD.sub(r"\1\2", text))
+
+
 def allows_minor(specifier: SpecifierSet, minor: Minor) -> bool:
     """True when some release of that minor satisfies the specifier."""
     return any(specifier.contains(v, prereleases=True) for v in _versions_of(minor))
@@ -138,7 +155,7 @@ def decide_folders(
     errors: list[DetectionError] = []
     for constraint in constraints:
         try:
-            specifier = SpecifierSet(constraint.specifier)
+            specifier = lenient_specifier(constraint.specifier)
         except InvalidSpecifier:
             evidence = constraint.evidence
             message = f"invalid Python version specifier {constraint.specifier!r}"

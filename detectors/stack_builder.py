@@ -57,7 +57,8 @@ class Observations:
     scans: dict[str, FileScan] = field(default_factory=dict)
     sample_files: set[str] = field(default_factory=set)
     file_markers: list[Evidence] = field(default_factory=list)
-    module_names: set[str] = field(default_factory=set)
+    package_names: set[str] = field(default_factory=set)
+    modules_by_dir: dict[str, set[str]] = field(default_factory=dict)
     errors: list[DetectionError] = field(default_factory=list)
 
 
@@ -166,7 +167,7 @@ def _add_imports(
     declared = [name for name, item in candidates.items() if item.declarations]
     known = _known_import_names(observations, declared)
     mapper = _ImportMapper(known)
-    first_party = observations.module_names
+    first_party = _FirstParty(observations)
     # With manifests, an undeclared import counts only when the module always runs it:
     # lazy imports in functions and conditional ones are optional integrations.
     undeclared_contexts = UNCONDITIONAL if declared else UNCONDITIONAL | LAZY
@@ -184,13 +185,41 @@ def _add_imports(
                 continue
             is_declared = distribution in candidates and candidates[distribution].declarations
             if not is_declared and (
-                top in first_party or imported.context not in undeclared_contexts
+                first_party.has(top, rel) or imported.context not in undeclared_contexts
             ):
                 continue  # our own module, or an optional import
             seen_here.add(distribution)
             item = candidates.setdefault(distribution, _Candidate(distribution))
             item.imports.append((rel, imported.line, imported.module))
             item.import_scopes.add(scope)
+
+
+class _FirstParty:
+    """Which import names are the workspace's own modules.
+
+    A folder with Python code anywhere is importable as a package by its name (apps
+    folders get put on ``sys.path``); a lone module only where Python would find it: at a
+    source root (the root, ``src/``, a project folder, a folder with ``manage.py``) or
+    beside a script in a folder that is not a package. ``hc/lib/statsd.py`` does not make
+    ``import statsd`` first-party.
+    """
+
+    def __init__(self, observations: Observations) -> None:
+        self.packages = observations.package_names
+        self.modules_by_dir = observations.modules_by_dir
+        roots = {"."} | {project_dir(rel) for rel, _ in observations.readings}
+        roots |= {f"{r}/src" if r != "." else "src" for r in roots}
+        roots |= {d for d, stems in observations.modules_by_dir.items() if "manage" in stems}
+        self.root_modules: set[str] = set()
+        for root in roots:
+            self.root_modules |= observations.modules_by_dir.get("" if root == "." else root, set())
+
+    def has(self, top: str, rel: str) -> bool:
+        if top in self.packages or top in self.root_modules:
+            return True
+        folder, _, name = rel.rpartition("/")
+        siblings = self.modules_by_dir.get(folder, set())
+        return "__init__" not in siblings and top in siblings and top != name[:-3]
 
 
 class _ImportMapper:

@@ -77,7 +77,10 @@ class Tree:
     """Files reached through a symlink (resolved inside the root): read the careful way."""
     venvs: list[str] = field(default_factory=list)
     venv_stamps: list[FileEntry] = field(default_factory=list)
-    module_names: set[str] = field(default_factory=set)
+    package_names: set[str] = field(default_factory=set)
+    """Names of folders with Python code below them: importable as packages."""
+    modules_by_dir: dict[str, set[str]] = field(default_factory=dict)
+    """Folder -> stems of its ``.py`` files."""
     errors: list[DetectionError] = field(default_factory=list)
 
     def path(self, rel: str) -> Path:
@@ -188,8 +191,6 @@ def _visit(
             return
         if name.endswith(".egg-info") or "{{" in name or "{%" in name:
             return  # metadata copies and cookiecutter/copier templates are not this project
-        if name.isidentifier():
-            tree.module_names.add(name)
         lowered = name.lower()
         sample = in_sample or lowered in SAMPLE_DIRS or lowered in VENDORED_DIRS
         _push_dir(tree, entry, rel, sample, pending)
@@ -273,9 +274,7 @@ def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> N
     tree.files.append(item)
     rel = item.rel
     if name.endswith(".py"):
-        stem = name[:-3]
-        if stem.isidentifier():
-            tree.module_names.add(stem)
+        _record_module(tree, rel, name[:-3])
         tree.python_files.append(rel)
         if in_sample:
             tree.sample_python_files.add(rel)
@@ -293,6 +292,15 @@ def _classify_file(tree: Tree, item: FileEntry, name: str, in_sample: bool) -> N
         tree.requirement_files.append(rel)
     elif may_be_requirements_file(rel):
         tree.possible_requirement_files.append(rel)
+
+
+def _record_module(tree: Tree, rel: str, stem: str) -> None:
+    folder = rel.rpartition("/")[0]
+    known = tree.modules_by_dir.get(folder)
+    if known is None:
+        known = tree.modules_by_dir[folder] = set()
+        tree.package_names.update(p for p in folder.split("/") if p.isidentifier())
+    known.add(stem)
 
 
 def _stamp_venv(tree: Tree, path: Path, rel: str) -> None:

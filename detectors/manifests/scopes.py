@@ -40,8 +40,11 @@ def scope_for_extra(name: str) -> Scope:
 
 
 def scope_for_group(name: str) -> Scope:
-    """A dependency group (PEP 735, Poetry, PDM, Hatch env): runtime only for ``main``."""
-    return "runtime" if name.lower() in {"main", "default"} else "dev"
+    """A dependency group (PEP 735, Poetry, PDM): runtime for ``main``, dev when its name
+    says so (``dev``, ``test``, ``lint``...), else an optional feature (``ldap``, ``all_ds``)."""
+    if name.lower() in {"main", "default"}:
+        return "runtime"
+    return "dev" if _is_dev(name) else "optional"
 
 
 def scope_for_requirements_file(relative_path: str) -> Scope:

@@ -68,6 +68,22 @@ def test_first_party_modules_anywhere_in_the_tree_are_not_dependencies(tmp_path:
     assert detect(tmp_path, use_cache=False).frameworks == []
 
 
+def test_a_module_deep_in_a_package_does_not_shadow_a_distribution(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "django\n",
+            "hc/__init__.py": "",
+            "hc/lib/__init__.py": "",
+            "hc/lib/statsd.py": "from statsd.client.base import StatsClientBase\n",
+            "hc/lib/emails.py": "import statsd\n",
+            "scripts/backup.py": "import helpers\n",  # a script beside its helper
+            "scripts/helpers.py": "",
+        },
+    )
+    assert _names(detect(tmp_path, use_cache=False)) == ["django", "statsd"]
+
+
 def test_example_and_vendored_code_is_not_this_project(tmp_path: Path) -> None:
     _write(
         tmp_path,

@@ -417,7 +417,7 @@ def test_included_requirements_take_the_including_groups_scope(tmp_path: Path) -
         main = [{include-group = "web"}]
         """,
     )
-    assert summary(reading) == [("flask", "", "dev", 2), ("flask", "", "runtime", 2)]
+    assert summary(reading) == [("flask", "", "optional", 2), ("flask", "", "runtime", 2)]
 
 
 def test_include_group_cycle_is_reported(tmp_path: Path) -> None:
@@ -484,7 +484,7 @@ def test_bad_dependency_group_entries_are_reported(tmp_path: Path) -> None:
         dev = []
         """,
     )
-    assert summary(reading) == [("ok", "", "dev", 3)]
+    assert summary(reading) == [("ok", "", "optional", 3)]  # group "b": no dev word
     assert [(e.line, e.message) for e in reading.errors] == [
         (2, "dependency-groups.a must be an array, not a string"),
         (3, "dependency-groups.b[0]: include-group must be a string, not an integer"),

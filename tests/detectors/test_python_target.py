@@ -108,3 +108,16 @@ def test_invalid_specifier_is_an_error_with_its_line() -> None:
 def test_nothing_stated_means_unknown() -> None:
     target, folders, errors = decide_python_target([])
     assert (target.target, target.evidence, folders, errors) == (None, [], [], [])
+
+
+def test_legacy_wildcard_lower_bound_is_read_as_setuptools_did() -> None:
+    target, _, errors = decide_python_target([_c(">=3.6.*", "python_requires", "setup.py")])
+    assert errors == []
+    assert target.target == "3.6"
+
+
+def test_a_bare_major_says_nothing_about_the_minor() -> None:
+    target, _, _ = decide_python_target(
+        [_c("==3.*", "pipfile-python", "Pipfile"), _c("==3.11.*", "runtime.txt", "runtime.txt")]
+    )
+    assert target.target == "3.11"

@@ -20,7 +20,8 @@ def test_extras_are_optional_unless_named_for_development() -> None:
     assert scope_for_extra("docs") == "dev"
 
 
-def test_groups_are_dev_except_main() -> None:
+def test_groups_are_runtime_for_main_dev_by_name_else_optional_features() -> None:
     assert scope_for_group("main") == "runtime"
     assert scope_for_group("lint") == "dev"
-    assert scope_for_group("anything") == "dev"
+    assert scope_for_group("test-integration") == "dev"
+    assert scope_for_group("ldap3") == "optional"
