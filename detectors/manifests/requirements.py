@@ -37,6 +37,9 @@ _OPTION_AFTER_REQUIREMENT = re.compile(r"\s-")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS_PREFIX = re.compile(r"^(?:git|hg|svn|bzr)\+", re.IGNORECASE)
 _NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")
+_NAME_WITH_OPERATOR = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*(?:===|==|>=|<=|~=|!=|<|>)"
+)
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _URL_MARKER_SEPARATOR = re.compile(r"\s;|;\s")
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
@@ -455,8 +458,8 @@ def _is_url(text: str) -> bool:
 def _is_local_path(text: str) -> bool:
     """pip's test: starts like a path, contains a separator, or names an archive file."""
     head = text.split(";", 1)[0].strip()
-    if _NAMED_URL.match(head):
-        return False
+    if _NAMED_URL.match(head) or _NAME_WITH_OPERATOR.match(head):
+        return False  # ``name @ url``, or ``name==...`` however broken: a requirement
     return (
         head.startswith((".", "/", "~", "\\"))
         or bool(_WINDOWS_DRIVE.match(head))

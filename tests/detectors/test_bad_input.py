@@ -205,3 +205,13 @@ def test_setup_py_is_never_executed(tmp_path: Path) -> None:
     stack = _detect(tmp_path)
     assert not marker.exists()
     _assert_still_detects_flask(stack)
+
+
+def test_a_version_that_is_a_url_is_reported_not_taken_for_a_path(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "flask==3.0.3\noauthlib==https://github.com/oauthlib/oauthlib/archive/master.zip\n"
+    )
+    stack = _detect(tmp_path)
+    [(file, line, message)] = _errors(stack)
+    assert (file, line) == ("requirements.txt", 2) and "oauthlib==" in message
+    _assert_still_detects_flask(stack)
