@@ -11,7 +11,6 @@ it. Sources that disagree with their folder's decision are reported as conflicts
 from __future__ import annotations
 
 import functools
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from packaging.version import Version
 
 from stackskills.detectors.models import DetectionError, Evidence, PythonConstraint, PythonTarget
 from stackskills.detectors.project_layout import project_dir
+from stackskills.detectors.specifiers import lenient_specifier
 
 DECLARED = frozenset({"requires-python", "python_requires", "poetry-python"})
 CLASSIFIER = frozenset({"classifier"})
@@ -77,22 +77,6 @@ class FolderTarget:
 def _versions_of(minor: Minor) -> tuple[Version, ...]:
     major, number = minor
     return (Version(f"{major}.{number}"), *(Version(f"{major}.{number}.{p}") for p in _PATCHES))
-
-
-_LEGACY_WILDCARD = re.compile(r"(>=|<=|>|<|~=)\s*(\d+(?:\.\d+)*)\.\*")
-_MAJOR_ONLY = re.compile(r"^\s*==\s*(\d+)(?:\.\*)?\s*$")
-
-
-def lenient_specifier(text: str) -> SpecifierSet:
-    """A Python version specifier as projects write it, not only as PEP 440 allows:
-    setuptools long accepted ``>=3.6.*`` (read as ``>=3.6``). A bare major (Pipfile's
-    ``python_version = "3"``) says nothing about the minor and bounds nothing."""
-    if _MAJOR_ONLY.match(text):
-        return SpecifierSet()
-    try:
-        return SpecifierSet(text)
-    except InvalidSpecifier:
-        return SpecifierSet(_LEGACY_WILDCARD.sub(r"\1\2", text))
 
 
 def allows_minor(specifier: SpecifierSet, minor: Minor) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
@@ -43,3 +44,19 @@ def best_version(versions: Iterable[str], specifier: SpecifierSet) -> str | None
         return None
     allowed = [item for item in parsed if specifier.contains(item[0], prereleases=True)]
     return max(allowed or parsed)[1]
+
+
+_LEGACY_WILDCARD = re.compile(r"(>=|<=|>|<|~=)\s*(\d+(?:\.\d+)*)\.\*")
+_MAJOR_ONLY = re.compile(r"^\s*==\s*(\d+)(?:\.\*)?\s*$")
+
+
+def lenient_specifier(text: str) -> SpecifierSet:
+    """A Python version specifier as projects write it, not only as PEP 440 allows:
+    setuptools long accepted ``>=3.6.*`` (read as ``>=3.6``). A bare major (Pipfile's
+    ``python_version = "3"``) says nothing about the minor and bounds nothing."""
+    if _MAJOR_ONLY.match(text):
+        return SpecifierSet()
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return SpecifierSet(_LEGACY_WILDCARD.sub(r"\1\2", text))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier
 
 from stackskills.detectors.manifests.scopes import scope_for_extra
 from stackskills.detectors.models import (
@@ -24,6 +24,7 @@ from stackskills.detectors.models import (
 )
 from stackskills.detectors.requirement_strings import normalise, requirement_or_error
 from stackskills.detectors.source import Workspace
+from stackskills.detectors.specifiers import lenient_specifier
 
 REQUIREMENT_KEYWORDS: tuple[tuple[str, Scope], ...] = (
     ("install_requires", "runtime"),
@@ -76,7 +77,7 @@ def python_requires_constraint(
 ) -> PythonConstraint | DetectionError:
     """A ``python_requires`` value as a constraint, or the error packaging found in it."""
     try:
-        specifier = SpecifierSet(value)
+        specifier = lenient_specifier(value)
     except InvalidSpecifier:
         return DetectionError(file=file, line=line, message=f"invalid python_requires {value!r}")
     evidence = Evidence(file=file, line=line, kind="python_requires", detail=value)
