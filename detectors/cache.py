@@ -52,8 +52,8 @@ def fingerprint(tree: Tree) -> str:
 
 def _stack_of(data: dict[str, Any]) -> Stack | None:
     try:
-        return Stack.model_validate(data["stack"])
-    except (ValueError, KeyError, TypeError):
+        return Stack.from_dict(data["stack"])
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -135,7 +135,7 @@ class DetectionCache:
             "root": str(root),
             "fingerprint": print_,
             "stamps": stamps,
-            "stack": stack.model_dump(mode="json", by_alias=True),
+            "stack": stack.to_dict(),
         }
         self._write(base.with_suffix(".stack.json"), stack_data)
         if scans is not None:

@@ -7,10 +7,9 @@ the file and line that caused it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 Scope = Literal["runtime", "optional", "dev"]
 SCOPE_RANK: dict[str, int] = {"runtime": 0, "optional": 1, "dev": 2}
@@ -19,10 +18,9 @@ SCOPE_RANK: dict[str, int] = {"runtime": 0, "optional": 1, "dev": 2}
 SCHEMA = "stackskills.detect/1"
 
 
-class Evidence(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
     """One observation that supports a conclusion: where it was seen and what it said."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     line: int | None = None
@@ -30,17 +28,17 @@ class Evidence(BaseModel):
     detail: str = ""
 
 
-class DetectionError(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class DetectionError:
     """A problem met while reading one input; detection of everything else goes on."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     line: int | None = None
     message: str
 
 
-class Framework(BaseModel):
+@dataclass(kw_only=True)
+class Framework:
     """A distribution the workspace uses, with what is known of its version."""
 
     name: str
@@ -48,18 +46,20 @@ class Framework(BaseModel):
     specifier: str | None = None
     scope: Scope = "runtime"
     confidence: float
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
 
-class PythonTarget(BaseModel):
+@dataclass
+class PythonTarget:
     """The lowest Python minor version the workspace supports, and why."""
 
     target: str | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
-    conflicts: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
 
-class SectionRef(BaseModel):
+@dataclass
+class SectionRef:
     """An active skill section; filled by the skills package, not by detection."""
 
     id: str
@@ -68,34 +68,65 @@ class SectionRef(BaseModel):
     reason: str
 
 
-class Project(BaseModel):
+@dataclass
+class Project:
     """A sub-project found inside the root (a folder with its own manifest)."""
 
     path: str
-    manifests: list[str] = Field(default_factory=list)
-    frameworks: list[str] = Field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    frameworks: list[str] = field(default_factory=list)
     python: str | None = None
 
 
-class Stack(BaseModel):
-    """Everything detection concluded about one workspace root."""
+@dataclass
+class Stack:
+    """Everything detection concluded about one workspace root.
 
-    model_config = ConfigDict(populate_by_name=True)
+    A standard dataclass, like every result type here: pydantic validates, serialises
+    and describes them (``TypeAdapter(Stack)``, MCP output schemas) where that is needed,
+    while the command line never pays pydantic's import time for a detection.
+    """
 
-    schema_: str = Field(default=SCHEMA, alias="schema")
     root: str
-    python: PythonTarget = Field(default_factory=PythonTarget)
-    frameworks: list[Framework] = Field(default_factory=list)
-    projects: list[Project] = Field(default_factory=list)
-    sections: list[SectionRef] = Field(default_factory=list)
-    errors: list[DetectionError] = Field(default_factory=list)
+    python: PythonTarget = field(default_factory=PythonTarget)
+    frameworks: list[Framework] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    sections: list[SectionRef] = field(default_factory=list)
+    errors: list[DetectionError] = field(default_factory=list)
+    schema: str = SCHEMA
 
     def framework(self, name: str) -> Framework | None:
         """The framework with this normalised name, if detected."""
         return next((f for f in self.frameworks if f.name == name), None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``stackskills.detect/1`` document, ``schema`` first."""
+        data = asdict(self)
+        return {"schema": data.pop("schema"), **data}
+
     def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, indent=2)
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stack:
+        """Rebuild from ``to_dict`` output (the cache); raises on any other shape."""
+        python = data["python"]
+        return cls(
+            schema=data["schema"],
+            root=data["root"],
+            python=PythonTarget(
+                target=python["target"],
+                evidence=[Evidence(**e) for e in python["evidence"]],
+                conflicts=list(python["conflicts"]),
+            ),
+            frameworks=[
+                Framework(**{**f, "evidence": [Evidence(**e) for e in f["evidence"]]})
+                for f in data["frameworks"]
+            ],
+            projects=[Project(**p) for p in data["projects"]],
+            sections=[SectionRef(**s) for s in data["sections"]],
+            errors=[DetectionError(**e) for e in data["errors"]],
+        )
 
 
 # --- records produced by readers -------------------------------------------------------

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from stackskills.detectors.models import DetectionError, Evidence, ManifestReading, PythonConstraint
 from stackskills.detectors.source import Workspace
 
@@ -72,6 +70,8 @@ def read_ci_workflow(workspace: Workspace, path: Path) -> ManifestReading:
     if text is None or "python-version" not in text:
         return reading
     rel = workspace.relative(path)
+    import yaml  # only for the few workspaces whose CI names a Python; 25 ms to import
+
     try:
         document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError) as exc:
@@ -90,7 +90,7 @@ def read_ci_workflow(workspace: Workspace, path: Path) -> ManifestReading:
     return reading
 
 
-def _yaml_error(rel: str, line: int | None, exc: Exception) -> DetectionError:
+def _yaml_error(rel: str, line: int | None, exc: BaseException) -> DetectionError:
     problem = getattr(exc, "problem", None) or "nested too deeply"
     return DetectionError(file=rel, line=line, message=f"invalid YAML: {problem}")
 
