@@ -7,16 +7,12 @@ which version, with how much confidence, and on what evidence. It reads no files
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from packaging.specifiers import SpecifierSet
 
-from stackskills.detectors.import_names import (
-    distribution_for_import,
-    import_names_for_distribution,
-    is_stdlib,
-)
+from stackskills.detectors.import_attribution import FirstParty, ImportMapper, known_import_names
+from stackskills.detectors.import_names import is_stdlib
 from stackskills.detectors.markers import SourceMarker
 from stackskills.detectors.models import (
     SCOPE_RANK,
@@ -123,51 +119,17 @@ def _own_distribution_names(observations: Observations) -> set[str]:
     return {r.project_name for _, r in observations.readings if r.project_name}
 
 
-DIST_PREFIXES = ("django_", "python_", "py_")
-DIST_SUFFIXES = ("_binary", "_python", "_py", "_sdk", "_client", "_lib", "_api", "_bin")
-STANDALONE_IMPORTS = frozenset(
-    {"redis", "celery", "sqlalchemy", "requests", "rq", "pytest", "jinja2", "yaml", "ldap",
-     "mysql", "pymysql", "psycopg", "graphene", "elasticsearch", "sentry", "grpc", "json"}
-)  # fmt: skip
-"""Guesses that are distributions of their own: ``django-redis`` does not provide ``redis``."""
-
-
-def guessed_import_names(distribution: str) -> set[str]:
-    """Likely import names of a declared distribution whose name has a common affix:
-    ``django-modelcluster`` -> ``modelcluster``, ``psycopg2-binary`` -> ``psycopg2``."""
-    base = distribution.replace("-", "_")
-    guesses = {base[len(p) :] for p in DIST_PREFIXES if base.startswith(p)}
-    guesses |= {base[: -len(s)] for s in DIST_SUFFIXES if base.endswith(s)}
-    return {
-        g for g in guesses if g.isidentifier() and not is_stdlib(g) and g not in STANDALONE_IMPORTS
-    }
-
-
-def _known_import_names(observations: Observations, declared: Iterable[str]) -> dict[str, str]:
-    """Import name -> distribution for what the workspace declares or has installed.
-
-    Exact names come first; guesses from name affixes only fill gaps, so an import is
-    tied to a declared distribution rather than reported as an undeclared one.
-    """
-    known: dict[str, str] = {}
-    declared = list(declared)
-    for distribution in declared:
-        for name in import_names_for_distribution(distribution):
-            known.setdefault(name, distribution)
-    known.update(observations.installed_import_names)
-    for distribution in declared:
-        for name in guessed_import_names(distribution):
-            known.setdefault(name, distribution)
-    return known
-
-
 def _add_imports(
     observations: Observations, candidates: dict[str, _Candidate], own_names: set[str]
 ) -> None:
     declared = [name for name, item in candidates.items() if item.declarations]
-    known = _known_import_names(observations, declared)
-    mapper = _ImportMapper(known)
-    first_party = _FirstParty(observations)
+    known = known_import_names(declared, observations.installed_import_names)
+    mapper = ImportMapper(known)
+    first_party = FirstParty(
+        package_names=observations.package_names,
+        modules_by_dir=observations.modules_by_dir,
+        project_dirs={project_dir(rel) for rel, _ in observations.readings},
+    )
     # With manifests, an undeclared import counts only when the module always runs it:
     # lazy imports in functions and conditional ones are optional integrations.
     undeclared_contexts = UNCONDITIONAL if declared else UNCONDITIONAL | LAZY
@@ -192,57 +154,6 @@ def _add_imports(
             item = candidates.setdefault(distribution, _Candidate(distribution))
             item.imports.append((rel, imported.line, imported.module))
             item.import_scopes.add(scope)
-
-
-class _FirstParty:
-    """Which import names are the workspace's own modules.
-
-    A folder with Python code anywhere is importable as a package by its name (apps
-    folders get put on ``sys.path``); a lone module only where Python would find it: at a
-    source root (the root, ``src/``, a project folder, a folder with ``manage.py``) or
-    beside a script in a folder that is not a package. ``hc/lib/statsd.py`` does not make
-    ``import statsd`` first-party.
-    """
-
-    def __init__(self, observations: Observations) -> None:
-        self.packages = observations.package_names
-        self.modules_by_dir = observations.modules_by_dir
-        roots = {"."} | {project_dir(rel) for rel, _ in observations.readings}
-        roots |= {f"{r}/src" if r != "." else "src" for r in roots}
-        roots |= {d for d, stems in observations.modules_by_dir.items() if "manage" in stems}
-        self.root_modules: set[str] = set()
-        for root in roots:
-            self.root_modules |= observations.modules_by_dir.get("" if root == "." else root, set())
-
-    def has(self, top: str, rel: str) -> bool:
-        if top in self.packages or top in self.root_modules:
-            return True
-        folder, _, name = rel.rpartition("/")
-        siblings = self.modules_by_dir.get(folder, set())
-        return "__init__" not in siblings and top in siblings and top != name[:-3]
-
-
-class _ImportMapper:
-    """Import -> distribution, memoised: a large tree imports the same modules thousands
-    of times."""
-
-    def __init__(self, known: dict[str, str]) -> None:
-        self.known = known
-        self.memo: dict[str, str | None] = {}
-
-    def module(self, module: str) -> str | None:
-        if module not in self.memo:
-            self.memo[module] = distribution_for_import(module, self.known)
-        return self.memo[module]
-
-    def statement(self, module: str, names: tuple[str, ...]) -> str | None:
-        """``from ns import sub`` may name a distribution of its own (``google.cloud``)."""
-        base = self.module(module)
-        for name in names:
-            found = self.module(f"{module}.{name}")
-            if found and found != base:
-                return found
-        return base
 
 
 def _add_markers(observations: Observations, candidates: dict[str, _Candidate]) -> None:
