@@ -14,12 +14,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackskills import __version__
 from stackskills.detectors.models import Stack
-from stackskills.detectors.python_scan import FileScan
 from stackskills.detectors.walk import Tree
+
+if TYPE_CHECKING:  # the scanner's regexes are compiled only when a file is scanned
+    from stackskills.detectors.python_scan import FileScan
 
 CACHE_FORMAT = 1
 
@@ -57,7 +59,7 @@ def _stack_of(data: dict[str, Any]) -> Stack | None:
         return None
 
 
-ScanEntry = tuple[int, int, FileScan]
+ScanEntry = tuple[int, int, "FileScan"]
 """(size, mtime_ns, scan) of one Python file."""
 
 
@@ -103,6 +105,8 @@ class DetectionCache:
         return _stack_of(data)
 
     def load_scans(self, root: Path) -> dict[str, ScanEntry]:
+        from stackskills.detectors.python_scan import FileScan
+
         data = self._read(self._base(root).with_suffix(".scans.json"))
         if not isinstance(data, dict) or data.get("version") != __version__:
             return {}

@@ -10,16 +10,16 @@ import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackskills.detectors.cache import DetectionCache, ScanEntry, default_cache_dir, fingerprint
-from stackskills.detectors.markers import find_file_markers
 from stackskills.detectors.models import ManifestReading, Stack
 from stackskills.detectors.project_layout import project_dir
-from stackskills.detectors.python_scan import scan_python_file
 from stackskills.detectors.source import ReadFailure, Workspace
-from stackskills.detectors.stack_builder import Observations, build_stack
 from stackskills.detectors.walk import Tree, is_dockerfile, walk
+
+if TYPE_CHECKING:
+    from stackskills.detectors.stack_builder import Observations
 
 Reader = Callable[[Workspace, Path], ManifestReading]
 
@@ -91,6 +91,10 @@ def detect(
         if cached is not None:
             store.save(root, tree, cached, None)  # same content, new stamps (e.g. touched)
             return cached
+    # Only now is the real work needed: the scanner and the decision logic are imported
+    # here so that a warm re-detect (above) loads neither.
+    from stackskills.detectors.stack_builder import build_stack
+
     workspace = Workspace(root)
     previous = store.load_scans(root) if store is not None else {}
     scans = _scan_python(workspace, tree, previous)
@@ -101,6 +105,9 @@ def detect(
 
 
 def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> Observations:
+    from stackskills.detectors.markers import find_file_markers
+    from stackskills.detectors.stack_builder import Observations
+
     observations = Observations(root=str(tree.root))
     observations.errors.extend(tree.errors)
     for rel in tree.manifests + tree.marker_files:
@@ -151,6 +158,8 @@ def _scan_python(
     workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry]
 ) -> dict[str, ScanEntry]:
     """Scan each Python file whose size or mtime changed; reuse the rest."""
+    from stackskills.detectors.python_scan import scan_python_file
+
     sizes = {entry.rel: entry for entry in tree.files}
     scans: dict[str, ScanEntry] = {}
     todo: list[tuple[str, int]] = []
