@@ -37,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     detect = commands.add_parser(
         "detect",
         help="detect frameworks, versions and the Python target of a workspace",
-        description="Detect the frameworks, versions and Python target of a workspace, "
-        "statically (workspace code is never imported or run). Every finding names "
+        description="Detect the frameworks, versions and Python target of a workspace,\n"
+        "statically: workspace code is never imported or run. Every finding names\n"
         "the file and line it rests on.",
         epilog=DETECT_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
