@@ -112,8 +112,11 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
     observations.errors.extend(tree.errors)
     for rel in tree.manifests + tree.marker_files:
         reader = reader_for(rel)
-        if reader is not None:
-            observations.readings.append((rel, reader(workspace, tree.path(rel))))
+        if reader is None:
+            continue
+        if rel.rsplit("/", 1)[-1] == "setup.py" and not is_build_script(rel, scans):
+            continue  # an application module that happens to be called setup.py
+        observations.readings.append((rel, reader(workspace, tree.path(rel))))
     seen: set[Path] = set()
     if tree.requirement_files or tree.possible_requirement_files:
         from stackskills.detectors.manifests.requirements import read_requirements
@@ -130,10 +133,26 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
             observations.installed_import_names.update(installed_import_names(workspace, venv))
     observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     observations.sample_files = tree.sample_python_files
+    observations.build_scripts = {rel for rel in tree.python_files if is_build_script(rel, scans)}
     observations.package_names = tree.package_names
     observations.modules_by_dir = tree.modules_by_dir
     observations.file_markers = find_file_markers(workspace, tree)
     return observations
+
+
+BUILD_TOOLS = frozenset({"setuptools", "distutils", "skbuild", "versioneer"})
+
+
+def is_build_script(rel: str, scans: dict[str, ScanEntry]) -> bool:
+    """``setup.py`` that imports a build tool, or ``versioneer.py``: its imports are the
+    build's (setuptools, Cython), not the project's."""
+    name = rel.rsplit("/", 1)[-1]
+    if name == "versioneer.py":
+        return True
+    if name != "setup.py" or rel not in scans:
+        return False
+    scan = scans[rel][2]
+    return any(i.module.split(".", 1)[0] in BUILD_TOOLS for i in scan.imports)
 
 
 def _requirements_by_content(workspace: Workspace, tree: Tree) -> list[str]:

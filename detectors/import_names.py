@@ -145,6 +145,7 @@ _TABLE: dict[str, str] = {
     "argon2": "argon2-cffi",
     "dotenv": "python-dotenv",
     "ldclient": "launchdarkly-server-sdk",
+    "gnosis": "safe-eth-py",
     "googleclouddebugger": "google-python-cloud-debugger",
     "googlecloudprofiler": "google-cloud-profiler",
     "webpack_loader": "django-webpack-loader",
@@ -527,6 +528,8 @@ IMPORT_TO_DISTRIBUTION: Mapping[str, str] = MappingProxyType(_TABLE)
 """Import name (dotted in namespaces) -> normalised distribution, where the name misleads."""
 
 _SHARING: dict[str, str] = {
+    "bootstrap-flask": "flask-bootstrap",
+    "fastapi-cache2": "fastapi-cache",
     "opencv-python-headless": "opencv-python",
     "opencv-contrib-python": "opencv-python",
     "opencv-contrib-python-headless": "opencv-python",

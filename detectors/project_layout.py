@@ -22,6 +22,21 @@ def project_dir(manifest: str) -> str:
     return directory
 
 
+VERSION_HINT_FILES = frozenset({".python-version", "runtime.txt", ".tool-versions", "tox.ini"})
+
+
+def is_version_hint(rel: str) -> bool:
+    """Files that only say which Python runs or is tested, not what a project declares."""
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        rel.startswith(".github/")
+        or name in VERSION_HINT_FILES
+        or name == "Dockerfile"
+        or name.startswith("Dockerfile.")
+        or name.endswith(".dockerfile")
+    )
+
+
 def is_dev_path(rel: str) -> bool:
     """Tests, docs and benchmarks: code that is not shipped."""
     parts = rel.lower().split("/")

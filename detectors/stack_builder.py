@@ -26,7 +26,7 @@ from stackskills.detectors.models import (
     Scope,
     Stack,
 )
-from stackskills.detectors.project_layout import is_dev_path, project_dir
+from stackskills.detectors.project_layout import is_dev_path, is_version_hint, project_dir
 from stackskills.detectors.python_scan import FileScan
 from stackskills.detectors.python_target import FolderTarget, decide_python_target, format_minor
 from stackskills.detectors.specifiers import best_version, combine, format_specifier
@@ -35,8 +35,6 @@ MAX_IMPORT_EVIDENCE = 3
 UNCONDITIONAL = frozenset({"module"})
 LAZY = frozenset({"function", "conditional", "type-checking"})
 """``try`` imports (guarded by ``except ImportError``) never make a distribution present."""
-BUILD_SCRIPTS = frozenset({"setup.py", "versioneer.py"})
-"""Their imports (setuptools, Cython...) are build tools, not what the project uses."""
 VERSION_SOURCES = ("installed", "lockfile", "pinned")
 """Strongest first: what is installed, what a lock file resolved, what a file pins."""
 
@@ -52,6 +50,8 @@ class Observations:
     installed_import_names: dict[str, str] = field(default_factory=dict)
     scans: dict[str, FileScan] = field(default_factory=dict)
     sample_files: set[str] = field(default_factory=set)
+    build_scripts: set[str] = field(default_factory=set)
+    """``setup.py`` and the like: their imports are the build's, not the project's."""
     file_markers: list[Evidence] = field(default_factory=list)
     package_names: set[str] = field(default_factory=set)
     modules_by_dir: dict[str, set[str]] = field(default_factory=dict)
@@ -134,7 +134,7 @@ def _add_imports(
     # lazy imports in functions and conditional ones are optional integrations.
     undeclared_contexts = UNCONDITIONAL if declared else UNCONDITIONAL | LAZY
     for rel, scan in sorted(observations.scans.items()):
-        if rel in observations.sample_files or rel.rsplit("/", 1)[-1] in BUILD_SCRIPTS:
+        if rel in observations.sample_files or rel in observations.build_scripts:
             continue
         scope: Scope = "dev" if is_dev_path(rel) else "runtime"
         seen_here: set[str] = set()
@@ -224,24 +224,35 @@ def _conclude(item: _Candidate, versions: dict[str, list[LockedVersion]]) -> Fra
     )
 
 
+def _depth(file: str) -> int:
+    folder = project_dir(file)
+    return 0 if folder == "." else folder.count("/") + 1
+
+
 def _nearest_root(declarations: list[Dependency]) -> list[Dependency]:
     """The declarations of the project closest to the root: in a monorepo, sub-projects'
     constraints on the same distribution are not one constraint."""
     if not declarations:
         return declarations
-    depth = {
-        d: project_dir(d.evidence.file).count("/") + (project_dir(d.evidence.file) != ".")
-        for d in declarations
-    }
-    nearest = min(depth.values())
-    return [d for d in declarations if depth[d] == nearest]
+    nearest = min(_depth(d.evidence.file) for d in declarations)
+    return [d for d in declarations if _depth(d.evidence.file) == nearest]
 
 
 def _pick_version(
     versions: dict[str, list[LockedVersion]], specifier: SpecifierSet
 ) -> tuple[str | None, list[Evidence]]:
+    """The exact version from the strongest source; ``None`` when files of the project
+    nearest the root pin different versions (test-matrix files, stale copies): picking one
+    would be a guess, so the evidence shows them all instead."""
     for source in VERSION_SOURCES:
         entries = versions.get(source, [])
+        if not entries:
+            continue
+        nearest = min(_depth(e.evidence.file) for e in entries)
+        entries = [e for e in entries if _depth(e.evidence.file) == nearest]
+        files = {e.evidence.file for e in entries}
+        if len(files) > 1 and len({e.version for e in entries}) > 1:
+            return None, [e.evidence for e in entries]
         chosen = best_version((e.version for e in entries), specifier)
         if chosen is not None:
             return chosen, [e.evidence for e in entries if e.version == chosen]
@@ -312,8 +323,11 @@ def _projects(
     """One entry per project folder, with its manifests, frameworks and Python target."""
     manifests: dict[str, list[str]] = defaultdict(list)
     names: dict[str, set[str]] = defaultdict(set)
+    real = {project_dir(rel) for rel, _ in observations.readings if not is_version_hint(rel)}
     for rel, reading in observations.readings:
         directory = project_dir(rel)
+        if directory not in real:
+            continue  # a Dockerfile or a CI workflow alone does not make a project
         manifests[directory].append(rel)
         names[directory].update(
             d.name for d in reading.dependencies if d.name in present and not d.constraint_only

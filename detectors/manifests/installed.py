@@ -125,6 +125,9 @@ def read_installed(workspace: Workspace, venv_dir: Path) -> ManifestReading:
     for distribution in _distributions(workspace, venv_dir, reading.errors):
         if distribution.egg and normalise(distribution.name_in_folder) in seen:
             continue  # egg-info is the fallback: a dist-info of that name was read
+        metadata_path, _ = distribution.metadata()
+        if not distribution.single_file and not os.path.lexists(metadata_path):
+            continue  # pre-METADATA wheels (metadata.json only) or a half-removed install
         found = _read_metadata(workspace, distribution)
         if isinstance(found, DetectionError):
             reading.errors.append(found)

@@ -57,7 +57,27 @@ def read_setup_cfg(workspace: Workspace, path: Path) -> ManifestReading:
     if "tool:pytest" in config:
         line = places.headers.get("tool:pytest")
         reading.markers.append(Evidence(file=rel, line=line, kind="marker", detail="pytest"))
+    _read_mypy_target(config, places, rel, reading)
     return reading
+
+
+_MINOR = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+
+
+def _read_mypy_target(
+    config: configparser.ConfigParser, places: _ValuePlaces, rel: str, reading: ManifestReading
+) -> None:
+    """``[mypy] python_version = 3.8``: a tool target, like ``tool.mypy`` in pyproject."""
+    if not config.has_option("mypy", "python_version"):
+        return
+    value = config.get("mypy", "python_version", raw=True)
+    found = _MINOR.match(value)
+    if found is None:
+        return
+    line = places.of("mypy", "python_version").find(value.strip())
+    evidence = Evidence(file=rel, line=line, kind="mypy-python-version", detail=value.strip())
+    spec = f"=={found.group(1)}.{found.group(2)}.*"
+    reading.python.append(PythonConstraint(specifier=spec, evidence=evidence))
 
 
 def classifier_constraint(classifier: str, file: str, line: int | None) -> PythonConstraint | None:

@@ -273,3 +273,57 @@ def test_the_project_itself_is_not_its_own_dependency(tmp_path: Path) -> None:
         },
     )
     assert _names(detect(tmp_path, use_cache=False)) == ["attrs"]
+
+
+def test_an_application_module_named_setup_py_is_code_not_a_manifest(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\ndependencies = ["fastapi"]\n',
+            "src/app/core/setup.py": "import anyio\n\ndef configure():\n    pass\n",
+            "src/app/main.py": "import fastapi\n",
+        },
+    )
+    stack = detect(tmp_path, use_cache=False)
+    assert _names(stack) == ["anyio", "fastapi"]
+    assert [p.path for p in stack.projects] == ["."]
+
+
+def test_files_pinning_different_versions_leave_the_version_unknown(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements/py310-django42.txt": "django==4.2.3\n",
+            "requirements/py312-django51.txt": "django==5.1b1\n",
+        },
+    )
+    django = detect(tmp_path, use_cache=False).framework("django")
+    assert django is not None and django.version is None
+    assert sorted(e.detail for e in django.evidence) == ["django==4.2.3", "django==5.1b1"]
+
+
+def test_a_renamed_fork_is_matched_to_its_import_name(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "bootstrap-flask\nfastapi-cache2\nsafe-eth-py\n",
+            "app.py": "import flask_bootstrap\nimport fastapi_cache\nimport gnosis.eth\n",
+        },
+    )
+    assert _names(detect(tmp_path, use_cache=False)) == [
+        "bootstrap-flask",
+        "fastapi-cache2",
+        "safe-eth-py",
+    ]
+
+
+def test_folders_with_only_a_dockerfile_or_workflows_are_not_projects(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n",
+            "backend/Dockerfile": "FROM node:20\n",
+            ".github/workflows/ci.yml": "jobs: {}\n",
+        },
+    )
+    assert [p.path for p in detect(tmp_path, use_cache=False).projects] == ["."]

@@ -224,3 +224,12 @@ def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
     (error,) = reading.errors
     assert (error.file, error.line) == ("setup.cfg", 2)
     assert error.message.startswith("not valid text")
+
+
+def test_mypy_python_version_is_a_tool_target(tmp_path: Path) -> None:
+    path = tmp_path / "setup.cfg"
+    path.write_text("[metadata]\nname = app\n\n[mypy]\npython_version = 3.8\nstrict = True\n")
+    reading = read_setup_cfg(Workspace.at(tmp_path), path)
+    assert [(c.specifier, c.evidence.kind, c.evidence.line) for c in reading.python] == [
+        ("==3.8.*", "mypy-python-version", 5)
+    ]
