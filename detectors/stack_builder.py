@@ -208,7 +208,8 @@ def _conclude(item: _Candidate, versions: dict[str, list[LockedVersion]]) -> Fra
     # release says nothing about what the application runs.
     governing = _nearest_root([d for d in item.declarations if d.scope == scope])
     specifier = combine(d.specifier for d in governing + item.constraints)
-    version, version_evidence = _pick_version(versions, specifier)
+    declared_in = {project_dir(d.evidence.file) for d in governing}
+    version, version_evidence = _pick_version(versions, specifier, declared_in)
     ordered = sorted(item.declarations, key=lambda d: SCOPE_RANK[d.scope])
     evidence = [d.evidence for d in ordered + item.constraints]
     evidence += version_evidence
@@ -239,13 +240,17 @@ def _nearest_root(declarations: list[Dependency]) -> list[Dependency]:
 
 
 def _pick_version(
-    versions: dict[str, list[LockedVersion]], specifier: SpecifierSet
+    versions: dict[str, list[LockedVersion]], specifier: SpecifierSet, declared_in: set[str]
 ) -> tuple[str | None, list[Evidence]]:
-    """The exact version from the strongest source; ``None`` when files of the project
-    nearest the root pin different versions (test-matrix files, stale copies): picking one
-    would be a guess, so the evidence shows them all instead."""
+    """The exact version from the strongest source, taken from the projects that declare
+    the distribution when they lock it (in a monorepo, another service's lock may hold it
+    as a transitive dependency at another version); ``None`` when several files pin
+    different versions (test-matrix files, stale copies): picking one would be a guess,
+    so the evidence shows them all instead."""
     for source in VERSION_SOURCES:
         entries = versions.get(source, [])
+        own = [e for e in entries if project_dir(e.evidence.file) in declared_in]
+        entries = own or entries
         if not entries:
             continue
         nearest = min(_depth(e.evidence.file) for e in entries)
