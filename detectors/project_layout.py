@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from stackskills.detectors.walk import is_dockerfile
+
 GROUPING_DIRS = frozenset({"requirements", "reqs", "deps", "docs", "doc", "ci", "constraints"})
 """Folders that hold a project's extra requirement files rather than a project of their own."""
 
@@ -28,13 +30,7 @@ VERSION_HINT_FILES = frozenset({".python-version", "runtime.txt", ".tool-version
 def is_version_hint(rel: str) -> bool:
     """Files that only say which Python runs or is tested, not what a project declares."""
     name = rel.rsplit("/", 1)[-1]
-    return (
-        rel.startswith(".github/")
-        or name in VERSION_HINT_FILES
-        or name == "Dockerfile"
-        or name.startswith("Dockerfile.")
-        or name.endswith(".dockerfile")
-    )
+    return rel.startswith(".github/") or name in VERSION_HINT_FILES or is_dockerfile(name)
 
 
 def is_dev_path(rel: str) -> bool:
