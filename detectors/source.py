@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,23 @@ def decode_text(data: bytes, rel: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        declared = _declared_encoding(data)
+        if declared is not None:
+            try:
+                return data.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                pass
         raise ReadFailure(_decode_error(rel, data, exc)) from None
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """A PEP 263 ``# -*- coding: latin-1 -*-`` cookie on one of the first two lines."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    found = _CODING.search(head)
+    return found.group(1).decode("ascii") if found else None
 
 
 def _decode_error(rel: str, data: bytes, exc: UnicodeDecodeError) -> DetectionError:

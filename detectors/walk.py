@@ -231,6 +231,14 @@ def _is_relevant(name: str, rel: str) -> bool:
 
 
 def _visit_symlink(tree: Tree, entry: os.DirEntry[str], rel: str) -> None:
+    """Report a link only where it matters: a folder, or a file detection would read
+    (a venv's ``bin/python`` pointing at the system interpreter is nobody's problem)."""
+    try:
+        is_dir = entry.is_dir(follow_symlinks=True)
+    except OSError:
+        is_dir = False
+    if not is_dir and not _is_relevant(entry.name, rel):
+        return
     try:
         target = Path(os.path.realpath(entry.path, strict=True))
     except (OSError, RuntimeError):

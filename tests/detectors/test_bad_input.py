@@ -215,3 +215,18 @@ def test_a_version_that_is_a_url_is_reported_not_taken_for_a_path(tmp_path: Path
     [(file, line, message)] = _errors(stack)
     assert (file, line) == ("requirements.txt", 2) and "oauthlib==" in message
     _assert_still_detects_flask(stack)
+
+
+def test_a_source_file_in_its_declared_encoding_is_read(tmp_path: Path) -> None:
+    _good_project(tmp_path)
+    (tmp_path / "legacy.py").write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\nimport requests\n")
+    stack = _detect(tmp_path)
+    assert stack.errors == []
+    assert stack.framework("requests") is not None
+
+
+def test_links_to_files_detection_never_reads_are_not_reported(tmp_path: Path) -> None:
+    _good_project(tmp_path)
+    (tmp_path / "python3").symlink_to("/usr/bin/python3")
+    (tmp_path / "gone.log").symlink_to(tmp_path / "missing.log")
+    assert _detect(tmp_path).errors == []
