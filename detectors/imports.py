@@ -11,6 +11,7 @@ pay for a look at the blocks that enclose them (``_EnclosingBlocks``).
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -106,6 +107,11 @@ def _statement_start(text: str, word: int) -> tuple[int, bool]:
     words costs linear time, not quadratic.
     """
     window = max(0, word - _LOOK_BEHIND)
+    newline = text.rfind("\n", window, word)
+    if newline >= 0 and not (newline - 1 >= window and text[newline - 1] == "\\"):
+        # The common case, a line of its own: only that line is looked at, not the window.
+        offset, at_line_start = _start_in_line(text[newline + 1 : word], 0)
+        return (newline + 1 + offset if offset >= 0 else -1), at_line_start
     before = text[window:word]
     line_start = before.rfind("\n") + 1
     if line_start > 1 and before[line_start - 2] == "\\":
@@ -166,6 +172,7 @@ def _parse_statement(text: str, start: int) -> list[tuple[str, tuple[str, ...]]]
     return [(module, _names(statement["names"] or ""))]
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_module(module: str) -> bool:
     """False for ``__future__`` and for keywords, which only broken source puts there."""
     return module != "__future__" and not any(iskeyword(part) for part in module.split("."))
