@@ -22,7 +22,7 @@ from stackskills.detectors.manifests.setup_cfg import (
     classifier_constraint,
     python_requires_constraint,
 )
-from stackskills.detectors.models import DetectionError, ManifestReading, Scope
+from stackskills.detectors.models import DetectionError, ManifestReading, PythonConstraint, Scope
 from stackskills.detectors.requirement_strings import normalise, requirement_or_error
 from stackskills.detectors.source import Workspace
 
@@ -79,6 +79,8 @@ def read_setup_py(workspace: Workspace, path: Path) -> ManifestReading:
             warnings.simplefilter("ignore")  # invalid escapes etc. are not our concern
             tree = ast.parse(text, filename=rel)
         _SetupReader(rel, reading, _setup_names(tree)).module(tree)
+        if not any(c.evidence.kind in ("classifier", "python_requires") for c in reading.python):
+            reading.python.extend(_classifiers_in_strings(tree, rel))
     except SyntaxError as exc:
         message = f"cannot parse setup.py: {exc.msg}"
         reading.errors.append(DetectionError(file=rel, line=exc.lineno, message=message))
@@ -89,6 +91,23 @@ def read_setup_py(workspace: Workspace, path: Path) -> ManifestReading:
         reading.errors.append(DetectionError(file=rel, message=message))
     _drop_repeats(reading)
     return reading
+
+
+def _classifiers_in_strings(tree: ast.Module, rel: str) -> list[PythonConstraint]:
+    """Python classifiers written in any string of the file, for the setup.py files that
+    build their ``classifiers`` at run time (``CLASSIFIERS.split("\\n")`` in a comprehension):
+    a ``Programming Language :: Python :: 3.X`` line means the same wherever it is."""
+    found: list[PythonConstraint] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if "Programming Language :: Python ::" not in node.value:
+            continue
+        for offset, line in enumerate(node.value.split("\n")):
+            constraint = classifier_constraint(line, rel, node.lineno + offset)
+            if constraint is not None:
+                found.append(constraint)
+    return found
 
 
 @dataclass(frozen=True)

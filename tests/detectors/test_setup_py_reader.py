@@ -316,3 +316,21 @@ def test_invalid_escape_sequences_raise_no_warnings(tmp_path: Path) -> None:
         )
     (error,) = reading.errors
     assert error.line == 2
+
+
+def test_classifiers_built_at_run_time_are_read_from_their_string(tmp_path: Path) -> None:
+    path = tmp_path / "setup.py"
+    path.write_text(
+        "from setuptools import setup\n"
+        'CLASSES = """\n'
+        "    Programming Language :: Python :: 3.9\n"
+        "    Programming Language :: Python :: 3.12\n"
+        '"""\n'
+        "classifiers = [s.strip() for s in CLASSES.split('\\n') if s]\n"
+        "setup(name='flower', classifiers=classifiers)\n"
+    )
+    reading = read_setup_py(Workspace.at(tmp_path), path)
+    assert [(c.specifier, c.evidence.line) for c in reading.python] == [
+        ("==3.9.*", 3),
+        ("==3.12.*", 4),
+    ]
