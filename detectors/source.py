@@ -13,6 +13,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from stackskills.detectors.models import DetectionError
 
@@ -64,20 +65,16 @@ class Workspace:
         except RuntimeError:
             raise ReadFailure(DetectionError(file=rel, message="symlink loop")) from None
         except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            raise ReadFailure(DetectionError(file=rel, message=message)) from None
+            raise ReadFailure(cannot_read(rel, exc)) from None
         if real != self.root and self.root not in real.parents:
             message = "symlink points outside the workspace; not read"
             raise ReadFailure(DetectionError(file=rel, message=message))
         try:
-            with real.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
+            handle = real.open("rb")
         except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            raise ReadFailure(DetectionError(file=rel, message=message)) from None
-        if len(data) > max_bytes:
-            raise ReadFailure(_too_large(rel, max_bytes))
-        return decode_text(data, rel)
+            raise ReadFailure(cannot_read(rel, exc)) from None
+        with handle:
+            return _read_bounded(handle, rel, max_bytes)
 
     def read_or_report(
         self, path: Path, errors: list[DetectionError], max_bytes: int = MAX_MANIFEST_BYTES
@@ -102,19 +99,27 @@ class Workspace:
         try:
             fd = os.open(os.path.join(self.root, rel), flags)
         except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            raise ReadFailure(DetectionError(file=rel, message=message)) from None
+            raise ReadFailure(cannot_read(rel, exc)) from None
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise ReadFailure(DetectionError(file=rel, message="not a regular file"))
-            try:
-                data = handle.read(max_bytes + 1)
-            except OSError as exc:
-                message = f"cannot read: {exc.strerror or exc}"
-                raise ReadFailure(DetectionError(file=rel, message=message)) from None
-        if len(data) > max_bytes:
-            raise ReadFailure(_too_large(rel, max_bytes))
-        return decode_text(data, rel)
+            return _read_bounded(handle, rel, max_bytes)
+
+
+def cannot_read(rel: str, exc: OSError) -> DetectionError:
+    """The error for a file the operating system would not let us read."""
+    return DetectionError(file=rel, message=f"cannot read: {exc.strerror or exc}")
+
+
+def _read_bounded(handle: BinaryIO, rel: str, max_bytes: int) -> str:
+    """At most ``max_bytes`` of an open file, decoded; larger files are refused whole."""
+    try:
+        data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ReadFailure(cannot_read(rel, exc)) from None
+    if len(data) > max_bytes:
+        raise ReadFailure(_too_large(rel, max_bytes))
+    return decode_text(data, rel)
 
 
 def _too_large(rel: str, max_bytes: int) -> DetectionError:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stackskills.detectors.models import DetectionError
+from stackskills.detectors.source import cannot_read
 
 SKIPPED_DIRS = frozenset(
     {
@@ -156,8 +157,7 @@ def walk(root: Path) -> Tree:
             try:
                 _visit(tree, entry, rel, in_sample, pending)
             except OSError as exc:
-                message = f"cannot read: {exc.strerror or exc}"
-                tree.errors.append(DetectionError(file=rel, message=message))
+                tree.errors.append(cannot_read(rel, exc))
     _add_ci_workflows(tree)
     for stamps in (tree.files, tree.venv_stamps, tree.dirs):
         stamps.sort(key=lambda item: item.rel)

@@ -26,7 +26,13 @@ from stackskills.detectors.models import (
     PythonConstraint,
 )
 from stackskills.detectors.requirement_strings import normalise
-from stackskills.detectors.source import MAX_MANIFEST_BYTES, ReadFailure, Workspace, decode_text
+from stackskills.detectors.source import (
+    MAX_MANIFEST_BYTES,
+    ReadFailure,
+    Workspace,
+    cannot_read,
+    decode_text,
+)
 
 INSTALLED_KIND = "installed"
 VENV_PYTHON_KIND = "venv-python"
@@ -274,12 +280,12 @@ def _open_regular(path: str, rel: str) -> int | None:
     except OSError as exc:
         if exc.errno in _SYMLINK_REFUSED:
             return None
-        raise ReadFailure(_cannot_read(rel, exc)) from None
+        raise ReadFailure(cannot_read(rel, exc)) from None
     try:
         regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
     except OSError as exc:
         os.close(descriptor)
-        raise ReadFailure(_cannot_read(rel, exc)) from None
+        raise ReadFailure(cannot_read(rel, exc)) from None
     if not regular:
         os.close(descriptor)
         raise ReadFailure(DetectionError(file=rel, message="not a regular file"))
@@ -290,7 +296,7 @@ def _read_chunk(descriptor: int, rel: str, size: int = _CHUNK) -> bytes:
     try:
         return os.read(descriptor, size)
     except OSError as exc:
-        raise ReadFailure(_cannot_read(rel, exc)) from None
+        raise ReadFailure(cannot_read(rel, exc)) from None
 
 
 def _read_all(descriptor: int, rel: str) -> bytes:
@@ -304,10 +310,6 @@ def _read_all(descriptor: int, rel: str) -> bytes:
         parts.append(chunk)
         size += len(chunk)
     return b"".join(parts)
-
-
-def _cannot_read(rel: str, exc: OSError) -> DetectionError:
-    return DetectionError(file=rel, message=f"cannot read: {exc.strerror or exc}")
 
 
 def _read_pyvenv_cfg(workspace: Workspace, venv_dir: Path, reading: ManifestReading) -> None:
