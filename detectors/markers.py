@@ -59,7 +59,8 @@ FILE_MARKERS: dict[str, str] = {
 
 def find_file_markers(workspace: Workspace, tree: Tree) -> list[Evidence]:
     """Markers given by a file's presence, or by its content where the name is shared:
-    ``manage.py`` is Django's only when it mentions Django (Flask-Script has one too)."""
+    ``manage.py`` is Django's only when it mentions Django (Flask-Script has one too).
+    A ``[pytest]`` section in tox.ini comes from the tox.ini reader, which reads it anyway."""
     found: list[Evidence] = []
     for rel in tree.marker_files:
         name = rel.rsplit("/", 1)[-1]
@@ -70,21 +71,15 @@ def find_file_markers(workspace: Workspace, tree: Tree) -> list[Evidence]:
                 found.append(Evidence(file=rel, line=line, kind="marker", detail="django"))
         elif distribution:
             found.append(Evidence(file=rel, line=None, kind="marker", detail=distribution))
-        elif name == "tox.ini":
-            line = _line_containing(workspace, tree, rel, "[pytest]", whole_line=True)
-            if line:
-                found.append(Evidence(file=rel, line=line, kind="marker", detail="pytest"))
     return found
 
 
-def _line_containing(
-    workspace: Workspace, tree: Tree, rel: str, needle: str, *, whole_line: bool = False
-) -> int | None:
+def _line_containing(workspace: Workspace, tree: Tree, rel: str, needle: str) -> int | None:
     try:
         text = workspace.read_text(tree.path(rel), max_bytes=1024 * 1024)
     except ReadFailure:
         return None
     for number, line in enumerate(text.splitlines(), start=1):
-        if (line.strip() == needle) if whole_line else (needle in line.lower()):
+        if needle in line.lower():
             return number
     return None

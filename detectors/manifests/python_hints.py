@@ -41,25 +41,32 @@ def read_dockerfile(workspace: Workspace, path: Path) -> ManifestReading:
 
 
 def read_tox_ini(workspace: Workspace, path: Path) -> ManifestReading:
-    """The lowest ``pyXY`` environment of ``envlist``."""
+    """The lowest ``pyXY`` environment of ``envlist``, and a ``[pytest]`` section as a
+    pytest marker: one read of the file for both."""
     reading = ManifestReading()
     text = workspace.read_or_report(path, reading.errors, _MAX_HINT_BYTES)
     if text is None:
         return reading
     rel = workspace.relative(path)
     lines = text.splitlines()
+    envlist_seen = False
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip().startswith("envlist"):
+        stripped = raw.strip()
+        if stripped == "[pytest]":
+            reading.markers.append(Evidence(file=rel, line=number, kind="marker", detail="pytest"))
+        if envlist_seen or not stripped.startswith("envlist"):
             continue
-        block = [raw] + [
-            more for more in lines[number:] if more[:1].isspace() and more.strip()
-        ]  # continuation lines are indented
+        envlist_seen = True
+        block = [raw]
+        for more in lines[number:]:  # the value goes on over indented lines
+            if not (more[:1].isspace() and more.strip()):
+                break
+            block.append(more)
         found = sorted({(int(a), int(b)) for a, b in _TOX_ENV.findall(" ".join(block))})
         if found:
             major, minor = found[0]
-            evidence = Evidence(file=rel, line=number, kind="tox-envlist", detail=raw.strip())
+            evidence = Evidence(file=rel, line=number, kind="tox-envlist", detail=stripped)
             reading.python.append(_constraint(str(major), str(minor), evidence))
-        break
     return reading
 
 

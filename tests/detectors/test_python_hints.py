@@ -111,3 +111,22 @@ def test_broken_workflow_yaml_is_an_error_with_its_line(tmp_path: Path) -> None:
     assert error.file == ".github/workflows/ci.yml" and error.message.startswith("invalid YAML")
     assert error.line is not None
     assert stack.framework("flask") is not None
+
+
+def test_tox_envlist_stops_at_its_last_indented_line_and_pytest_section_is_a_marker(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "tox.ini": (
+                "[tox]\nenvlist =\n    py310\n    py311\n\n[testenv]\ndeps =\n"
+                "    py27-compat\n\n[pytest]\naddopts = -q\n"
+            ),
+        },
+    )
+    stack = detect(tmp_path, use_cache=False)
+    assert stack.python.target == "3.10"
+    pytest = stack.framework("pytest")
+    assert pytest is not None
+    assert [(e.file, e.line, e.kind) for e in pytest.evidence] == [("tox.ini", 10, "marker")]
