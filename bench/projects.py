@@ -17,6 +17,9 @@ LARGE_PROJECT = "apache-superset==4.1.1"
 """A real Flask application: 2,600 files, 950 of them Python, with a PEP 621 pyproject
 and pip-compiled requirements (deptry, the baseline, runs cleanly on it)."""
 
+DJANGO_PROJECT = "wagtail==6.3.1"
+"""A large real Django application (the CMS and its apps): thousands of Python files."""
+
 
 def fetch_sdist(requirement: str) -> Path:
     """Download and unpack a pinned sdist once; return the unpacked tree."""

@@ -23,10 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from projects import LARGE_PROJECT, fetch_sdist
+from projects import DJANGO_PROJECT, LARGE_PROJECT, fetch_sdist
+from stdio_rpc import StdioSession, spawn_to_initialize
 
 BIN = Path(sys.executable).parent
 DEPTRY = "deptry==0.25.1"
+RUFF = "ruff==0.17.6"
+RUFF_SELECTION = "DJ,FAST,ASYNC,UP,PERF"
+SNIPPET_LINES = 200
 
 
 @dataclass
@@ -118,6 +122,123 @@ def bench_detect(repeat: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def _snippet(tree: Path) -> tuple[str, str]:
+    """The first 200 lines of the first (sorted) views module that long: real code."""
+    for path in sorted(tree.rglob("views*.py")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if len(lines) >= SNIPPET_LINES:
+            return "\n".join(lines[:SNIPPET_LINES]) + "\n", str(path.relative_to(tree))
+    raise SystemExit(f"no views module of {SNIPPET_LINES} lines in {tree}")
+
+
+def bench_review(repeat: int) -> list[Row]:
+    _ensure_tool("ruff", RUFF)
+    tree = fetch_sdist(DJANGO_PROJECT)
+    python_files = sum(1 for _ in tree.rglob("*.py"))
+    stackskills = str(BIN / "stackskills")
+    ruff = str(BIN / "ruff")
+    cache = Path(tempfile.mkdtemp(prefix="stackskills-bench-cache-"))
+    env = {**os.environ, "STACKSKILLS_CACHE_DIR": str(cache)}
+    ours = _median(
+        repeat, lambda: _timed([stackskills, "review", str(tree), "--format", "json"], env)
+    )
+    theirs = _median(
+        repeat,
+        lambda: _timed(
+            [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--select",
+             RUFF_SELECTION, str(tree)]
+        ),
+    )  # fmt: skip
+    shutil.rmtree(cache, ignore_errors=True)
+
+    from stackskills.review.engine import Reviewer
+    from stackskills.review.target import stack_from_spec
+
+    code, where = _snippet(tree)
+    reviewer = Reviewer(stack=stack_from_spec("django==5.1"), python=(3, 12))
+    reviewer.review_source(code, where)
+    timings = []
+    for _ in range(200 if repeat > 1 else 50):
+        start = time.perf_counter()
+        reviewer.review_source(code, where)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    p50 = timings[len(timings) // 2]
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    label = f"{DJANGO_PROJECT} ({python_files} .py files)"
+    return [
+        Row(f"review whole tree, {label}", ours, theirs, f"ruff --select {RUFF_SELECTION}",
+            "s", "<= 10x"),
+        Row(f"review snippet p50, {SNIPPET_LINES} lines of {where}", p50 * 1000, None, "", "ms",
+            "<= 5 ms"),
+        Row(f"review snippet p99, {SNIPPET_LINES} lines of {where}", p99 * 1000, None, "", "ms",
+            "-"),
+    ]  # fmt: skip
+
+
+MINIMAL_SERVER = Path(__file__).resolve().parent / "minimal_server.py"
+
+
+def _percentile(timings: list[float], fraction: float) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def bench_server(repeat: int) -> list[Row]:
+    """``stackskills serve`` over stdio: start-up against a one-tool MCPServer (spawns
+    alternate, so load on the machine hits both alike), then ``review_code`` round trips."""
+    tree = fetch_sdist(DJANGO_PROJECT)
+    cache = Path(tempfile.mkdtemp(prefix="stackskills-bench-cache-"))
+    env = {**os.environ, "STACKSKILLS_CACHE_DIR": str(cache)}
+    serve = [str(BIN / "stackskills"), "serve", "--workspace", str(tree)]
+    minimal = [sys.executable, str(MINIMAL_SERVER)]
+    spawn_to_initialize(serve, NEUTRAL_CWD, env)  # warm the OS file cache for both
+    spawn_to_initialize(minimal, NEUTRAL_CWD, env)
+    ours: list[float] = []
+    baseline: list[float] = []
+    for _ in range(15 if repeat > 1 else 5):
+        ours.append(spawn_to_initialize(serve, NEUTRAL_CWD, env))
+        baseline.append(spawn_to_initialize(minimal, NEUTRAL_CWD, env))
+
+    code, where = _snippet(tree)
+    count = 200 if repeat > 1 else 50
+    review: dict[str, object] = {"code": code, "filename": where}
+    trips = _round_trips(serve, env, "review_code", review, count)
+    floor = _round_trips(minimal, env, "add", {"a": 1, "b": 2}, count)
+    shutil.rmtree(cache, ignore_errors=True)
+    snippet = f"{SNIPPET_LINES} lines of {where}"
+    return [
+        Row("serve: spawn to initialize answer (stdio)", statistics.median(ours),
+            statistics.median(baseline), "one-tool MCPServer", "s", "<= 1.3x"),
+        Row(f"serve: tools/call review_code p50 (stdio), {snippet}",
+            _percentile(trips, 0.5) * 1000, _percentile(floor, 0.5) * 1000,
+            "tools/call add, one-tool MCPServer", "ms", "<= 10 ms"),
+        Row(f"serve: tools/call review_code p99 (stdio), {snippet}",
+            _percentile(trips, 0.99) * 1000, _percentile(floor, 0.99) * 1000,
+            "tools/call add, one-tool MCPServer", "ms", "-"),
+    ]  # fmt: skip
+
+
+def _round_trips(
+    command: list[str], env: dict[str, str], tool: str, arguments: dict[str, object], count: int
+) -> list[float]:
+    """Seconds per ``tools/call`` answered over stdio, after one untimed call (the first one
+    detects the workspace and imports what the tool needs)."""
+    session = StdioSession(command, NEUTRAL_CWD, env)
+    session.initialize()
+    request = {"name": tool, "arguments": arguments}
+    first = session.request("tools/call", request)
+    if first.get("result", {}).get("isError") is not False:
+        raise SystemExit(f"{tool} failed: {first}")
+    trips = []
+    for _ in range(count):
+        start = time.perf_counter()
+        session.request("tools/call", request)
+        trips.append(time.perf_counter() - start)
+    session.close()
+    return trips
+
+
 def print_table(rows: list[Row]) -> None:
     header = ("benchmark", "ours", "baseline", "ratio", "target")
     lines = [header]
@@ -134,9 +255,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one repetition of each (CI)")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
+    parser.add_argument(
+        "--only", choices=("detect", "review", "server"), help="run one group of benchmarks"
+    )
     args = parser.parse_args()
     repeat = 1 if args.quick else 5
-    rows = bench_detect(repeat)
+    rows: list[Row] = []
+    if args.only in (None, "detect"):
+        rows += bench_detect(repeat)
+    if args.only in (None, "review"):
+        rows += bench_review(repeat)
+    if args.only in (None, "server"):
+        rows += bench_server(repeat)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) | {"ratio": r.ratio} for r in rows], indent=2))

@@ -148,6 +148,13 @@ class DetectionCache:
             }
             self._write(base.with_suffix(".scans.json"), {"version": __version__, "files": files})
 
+    def load_extra(self, root: Path, name: str) -> Any:
+        """A result that other layers derive from the stack (e.g. active sections), or None."""
+        return self._read(self._base(root).with_suffix(f".{name}.json"))
+
+    def save_extra(self, root: Path, name: str, data: object) -> None:
+        self._write(self._base(root).with_suffix(f".{name}.json"), data)
+
     @staticmethod
     def _read(path: Path) -> Any:
         try:

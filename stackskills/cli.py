@@ -52,7 +52,138 @@ def build_parser() -> argparse.ArgumentParser:
     detect.add_argument(
         "--no-cache", action="store_true", help="ignore and do not update the detection cache"
     )
+    _add_skills_dir(detect)
+    _add_review_command(commands)
+    _add_skills_commands(commands)
+    _add_serve_command(commands)
     return parser
+
+
+REVIEW_EXAMPLES = """\
+examples:
+  stackskills review app/                       every Python file below app/
+  stackskills review views.py --format json     one JSON document for tools
+  git diff --name-only -- '*.py' | xargs stackskills review --format sarif > review.sarif
+  cat snippet.py | stackskills review - --stack django==5.1 --python 3.12
+exit codes: 0 no findings, 1 findings, 2 unreadable/unparsable input or bad usage
+"""
+
+
+def _add_review_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    review = commands.add_parser(
+        "review",
+        help="flag code that goes against the active skill sections",
+        description="Review Python files against the skill sections that fit their project.\n"
+        "Each finding names the rule, the section that explains the fix, and the fix.",
+        epilog=REVIEW_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    review.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
+    review.add_argument(
+        "--format", choices=("text", "json", "sarif"), default="text", help="output format"
+    )
+    review.add_argument("--python", metavar="X.Y", help="target Python (default: detected)")
+    review.add_argument(
+        "--stack",
+        default="auto",
+        metavar="SPEC",
+        help="'auto' (detect the project around each file, default) or e.g. "
+        "'django,pydantic==1.10'",
+    )
+    review.add_argument("--select", metavar="CODES", help="only these rule codes or prefixes")
+    review.add_argument("--ignore", metavar="CODES", help="skip these rule codes or prefixes")
+
+
+SKILLS_EXAMPLES = """\
+examples:
+  stackskills skills list                                 skills and how many sections fit here
+  stackskills skills show python-expert                   the sections of a skill
+  stackskills skills show python-expert django.n-plus-one one section, as it applies here
+  stackskills skills validate ./my-skills                 check skill folders before sharing
+"""
+
+
+def _add_skills_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skills-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load the skills in DIR (repeatable)",
+    )
+
+
+def _add_skills_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    skills = commands.add_parser(
+        "skills",
+        help="list, show and validate skills",
+        description="The skills stackskills serves: built-in ones, --skills-dir folders and\n"
+        "the workspace's .stackskills/skills/.",
+        epilog=SKILLS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = skills.add_subparsers(dest="skills_command", metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser("list", help="name, version, source, sections, active sections")
+    listing.add_argument("--workspace", default=".", help="count active sections here (default: .)")
+    listing.add_argument("--format", choices=("text", "json"), help="output format")
+    _add_skills_dir(listing)
+    show = actions.add_parser("show", help="a skill's sections, or one section's text")
+    show.add_argument("skill", metavar="NAME[@VERSION]", help="e.g. python-expert@1.3.0")
+    show.add_argument("section", nargs="?", metavar="SECTION", help="e.g. django.n-plus-one")
+    show.add_argument("--workspace", default=".", help="show the variant that fits here")
+    _add_skills_dir(show)
+    validate = actions.add_parser(
+        "validate", help="check skill folders; every problem as file:line: message"
+    )
+    validate.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a skill folder or a folder of skills"
+    )
+
+
+SERVE_EXAMPLES = """\
+examples:
+  stackskills serve                          stdio, for the client's roots or the current folder
+  stackskills serve --workspace ~/src/shop   stdio, for one workspace
+  claude mcp add --transport stdio stackskills -- stackskills serve --workspace ~/src/shop
+  stackskills serve --http                   streamable HTTP at http://127.0.0.1:8765/mcp
+  stackskills serve --http --port 0          HTTP on a free port (printed on stderr)
+exit codes: 0 stopped (end of input, SIGTERM or Ctrl-C), 2 bad usage or a port that is taken
+"""
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the MCP server (stdio, or streamable HTTP with --http)",
+        description="Serve the workspace's stack, skill sections and review tools over the\n"
+        "Model Context Protocol. MCP clients start it on stdio; --http serves streamable HTTP\n"
+        "on localhost, rejecting requests whose Host or Origin is not a localhost name.",
+        epilog=SERVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "--workspace",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="serve this folder when the client declares no roots (repeatable; default: .)",
+    )
+    _add_skills_dir(serve)
+    serve.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
+    serve.add_argument("--host", help="address to listen on with --http (default: 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=_port, help="port to listen on with --http (default: 8765; 0: any free)"
+    )
 
 
 def run(argv: Sequence[str]) -> int:
@@ -64,6 +195,40 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "detect":
         from stackskills.detect_command import run_detect
 
-        return run_detect(args.path, args.format, use_cache=not args.no_cache)
+        return run_detect(
+            args.path, args.format, use_cache=not args.no_cache, skills_dirs=args.skills_dir
+        )
+    if args.command == "review":
+        from stackskills.review_command import run_review
+
+        return run_review(
+            args.paths,
+            args.format,
+            python=args.python,
+            stack_spec=args.stack,
+            select=args.select,
+            ignore=args.ignore,
+        )
+    if args.command == "skills":
+        return _run_skills(parser, args)
+    if args.command == "serve":
+        from stackskills.serve_command import run_serve
+
+        return run_serve(
+            args.workspace, args.skills_dir, http=args.http, host=args.host, port=args.port
+        )
     parser.error(f"unknown command {args.command!r}")
     return USAGE_ERROR  # pragma: no cover - error() exits
+
+
+def _run_skills(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from stackskills import skills_command
+
+    if args.skills_command == "list":
+        return skills_command.run_list(args.workspace, args.skills_dir, args.format)
+    if args.skills_command == "show":
+        return skills_command.run_show(args.skill, args.section, args.workspace, args.skills_dir)
+    if args.skills_command == "validate":
+        return skills_command.run_validate(args.paths)
+    parser.parse_args(["skills", "--help"])
+    return USAGE_ERROR  # pragma: no cover - --help exits

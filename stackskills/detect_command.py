@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
+from stackskills.active_sections import active_section_refs
 from stackskills.detectors.detect import NotADirectory, detect
 from stackskills.detectors.models import Stack
 
 
-def run_detect(path: str, output_format: str | None, *, use_cache: bool) -> int:
+def run_detect(
+    path: str, output_format: str | None, *, use_cache: bool, skills_dirs: Sequence[str] = ()
+) -> int:
     try:
         stack = detect(path, use_cache=use_cache)
     except NotADirectory as exc:
         print(f"stackskills: error: {exc}", file=sys.stderr)
         return 2
+    stack.sections = active_section_refs(stack, skills_dirs, use_cache=use_cache)
     chosen = output_format or ("text" if sys.stdout.isatty() else "json")
     if chosen == "json":
         sys.stdout.write(stack.to_json() + "\n")

@@ -43,6 +43,6 @@ def test_mypy_strict_is_clean_on_the_package(tmp_path: Path) -> None:
 
 
 def test_mypy_strict_is_clean_on_tests_and_benchmarks() -> None:
-    targets = [p for p in ("tests", "bench") if any((REPO / p).rglob("*.py"))]
+    targets = [p for p in ("tests", "bench", "scripts") if any((REPO / p).rglob("*.py"))]
     result = _run([_tool("mypy"), *targets], REPO)
     assert result.returncode == 0, result.stdout + result.stderr

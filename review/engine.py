@@ -1,0 +1,190 @@
+"""One parse and one walk per file: each node goes only to the rules that asked for its type.
+
+The walk is iterative (a 10,000-deep expression cannot overflow it) and visits nodes in
+source order, so imports are recorded before the code that uses them.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from stackskills.detectors.models import Stack
+from stackskills.review.context import FileContext, NodeContext
+from stackskills.review.findings import Finding, ReviewError, ReviewResult
+from stackskills.review.noqa import suppressed
+from stackskills.review.registry import Check, Rule, all_rules, dispatch_table
+from stackskills.review.target import (
+    ReviewTarget,
+    imported_distributions,
+    python_of,
+    target_for,
+    with_imports,
+)
+
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+"""Above this a file is generated or data, not code anyone reviews."""
+
+
+@dataclass
+class Reviewer:
+    """Reviews sources against one base stack; rule selection is computed once per set of
+    imported frameworks and reused for every file that imports the same ones."""
+
+    stack: Stack | None = None
+    """The project's detected (or given) stack; None judges each file by its own imports."""
+    python: tuple[int, int] | None = None
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    _targets: dict[
+        frozenset[str], tuple[ReviewTarget, dict[type[ast.AST], list[tuple[Rule, Check]]]]
+    ] = field(default_factory=dict, repr=False)
+
+    def _rules(self) -> list[Rule]:
+        return [
+            rule
+            for rule in all_rules()
+            if (self.select is None or _matches(rule.code, self.select))
+            and not _matches(rule.code, self.ignore)
+        ]
+
+    def target(
+        self, imported: frozenset[str]
+    ) -> tuple[ReviewTarget, dict[type[ast.AST], list[tuple[Rule, Check]]]]:
+        cached = self._targets.get(imported)
+        if cached is None:
+            base = self.stack if self.stack is not None else Stack(root="<snippet>")
+            stack = with_imports(base, imported, self.python)
+            target = target_for(stack, self._rules())
+            cached = (target, dispatch_table(target.rules))
+            self._targets[imported] = cached
+        return cached
+
+    def python_text(self) -> str:
+        base = self.stack if self.stack is not None else Stack(root="<snippet>")
+        major, minor = self.python or python_of(with_imports(base, (), None))
+        return f"{major}.{minor}"
+
+    def review_source(self, code: str, filename: str = "<snippet>") -> ReviewResult:
+        result = ReviewResult(python=self.python_text())
+        if len(code) > MAX_SOURCE_BYTES:
+            result.errors.append(
+                ReviewError(
+                    file=filename,
+                    message=f"file is larger than {MAX_SOURCE_BYTES // 2**20} MB; not reviewed",
+                )
+            )
+            return result
+        tree = _parse(code, filename, result)
+        if tree is None:
+            return result
+        target, table = self.target(frozenset(imported_distributions(tree)))
+        result.python = target.python_text
+        file = FileContext(filename=filename, lines=code.splitlines(), target=target, tree=tree)
+        result.findings.extend(walk(tree, file, table))
+        return result
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def _parse(code: str, filename: str, result: ReviewResult) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code, filename=filename)
+    except SyntaxError as exc:
+        result.errors.append(
+            ReviewError(
+                file=filename,
+                line=exc.lineno,
+                column=exc.offset,
+                message=f"cannot parse: {exc.msg}",
+            )
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = "nested too deeply" if isinstance(exc, (RecursionError, MemoryError)) else str(exc)
+        result.errors.append(ReviewError(file=filename, message=f"cannot parse: {reason}"))
+    return None
+
+
+def walk(
+    tree: ast.Module, file: FileContext, table: dict[type[ast.AST], list[tuple[Rule, Check]]]
+) -> list[Finding]:
+    """Visit every node once, depth first in source order, dispatching by node type."""
+    findings: list[Finding] = []
+    path: list[ast.AST] = []
+    context = NodeContext(file=file, ancestors=path)
+    pending: list[ast.AST] = [tree]
+    depths: list[int] = [0]
+    lines = file.lines
+    node_type = ast.AST
+    imports = (ast.Import, ast.ImportFrom)
+    while pending:
+        node = pending.pop()
+        depth = depths.pop()
+        del path[depth:]
+        kind = type(node)
+        if kind in imports:
+            file.record_import(node)  # type: ignore[arg-type]
+        checks = table.get(kind)
+        if checks:
+            for rule, check in checks:
+                context.rule = rule
+                findings.extend(f for f in check(node, context) if not _noqa(lines, f))
+        children: list[ast.AST] = []
+        for name in _child_fields(kind):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                children.append(value)
+        if children:
+            path.append(node)
+            children.reverse()
+            pending.extend(children)
+            depths.extend([depth + 1] * len(children))
+    findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    return findings
+
+
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "name", "attr", "arg", "module", "level", "names", "type_comment",
+     "conversion", "is_async", "kind", "op"}
+)  # fmt: skip
+"""Fields that never hold child nodes worth visiting (``op`` and ``ctx`` are singletons)."""
+
+_FIELDS_BY_TYPE: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = _FIELDS_BY_TYPE.get(kind)
+    if fields is None:
+        fields = tuple(name for name in kind._fields if name not in _SCALAR_FIELDS)
+        if kind is ast.Constant:
+            fields = ()
+        _FIELDS_BY_TYPE[kind] = fields
+    return fields
+
+
+def _noqa(lines: list[str], finding: Finding) -> bool:
+    for number in {finding.line, finding.end_line}:
+        if 0 < number <= len(lines) and suppressed(lines[number - 1], finding.rule):
+            return True
+    return False
+
+
+def review_source(
+    code: str,
+    filename: str = "<snippet>",
+    stack: Stack | None = None,
+    python: str | tuple[int, int] | None = None,
+) -> ReviewResult:
+    """Review one source text: the Python API the server calls."""
+    from stackskills.review.target import parse_python
+
+    version = parse_python(python) if isinstance(python, str) else python
+    return Reviewer(stack=stack, python=version).review_source(code, filename)

@@ -1,0 +1,1 @@
+"""Output formats for review results: text, JSON and SARIF."""

@@ -1,0 +1,87 @@
+"""Rules declare what they check as data; the registry finds them by importing ``rules/``.
+
+A rule names its code, the section it enforces, any extra requirements beyond that section's
+own gate (``pydantic>=2``, ``python>=3.10``) and the AST node types it wants. Adding a rule is
+adding one module: nothing else lists them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from stackskills.review.context import NodeContext
+    from stackskills.review.findings import Finding, Severity
+
+NodeT = TypeVar("NodeT", bound=ast.AST)
+Check = Callable[[Any, "NodeContext"], Iterable["Finding"]]
+
+
+@dataclass(eq=False)
+class Rule:
+    code: str
+    """Stable forever: ``SKS`` + three digits."""
+    name: str
+    """A slug saying what is wrong, e.g. ``queryset-len-existence-check``."""
+    section: str
+    """The section id whose advice the rule enforces; it runs only where that section is active."""
+    summary: str
+    """One sentence: what the rule flags (shown in SARIF rule metadata and docs)."""
+    requires: tuple[str, ...] = ()
+    """Extra requirements, all of which must hold besides the section's gate."""
+    severity: Severity = "warning"
+    checks: dict[type[ast.AST], list[Check]] = field(default_factory=dict)
+
+    def visit(
+        self, *node_types: type[NodeT]
+    ) -> Callable[
+        [Callable[[NodeT, NodeContext], Iterable[Finding]]],
+        Callable[[NodeT, NodeContext], Iterable[Finding]],
+    ]:
+        """Register the decorated function for these node types."""
+
+        def register(
+            function: Callable[[NodeT, NodeContext], Iterable[Finding]],
+        ) -> Callable[[NodeT, NodeContext], Iterable[Finding]]:
+            for node_type in node_types:
+                self.checks.setdefault(node_type, []).append(function)
+            return function
+
+        return register
+
+
+RULES_PACKAGE = "stackskills.review.rules"
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule in ``review/rules/``, sorted by code; duplicates are a programming error."""
+    package = importlib.import_module(RULES_PACKAGE)
+    found: list[Rule] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{RULES_PACKAGE}.{module_info.name}")
+        found.extend(value for value in vars(module).values() if isinstance(value, Rule))
+    codes = [rule.code for rule in found]
+    duplicates = {code for code in codes if codes.count(code) > 1}
+    if duplicates:
+        raise RuntimeError(f"duplicate rule codes: {sorted(duplicates)}")
+    return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+def dispatch_table(rules: Iterable[Rule]) -> dict[type[ast.AST], list[tuple[Rule, Check]]]:
+    """Node type → the (rule, check) pairs that asked for it, for the one walk."""
+    table: dict[type[ast.AST], list[tuple[Rule, Check]]] = {}
+    for rule in rules:
+        for node_type, checks in rule.checks.items():
+            table.setdefault(node_type, []).extend((rule, check) for check in checks)
+    return table
+
+
+def iter_rule_codes() -> Iterator[str]:
+    return (rule.code for rule in all_rules())

@@ -1,0 +1,95 @@
+"""Where skills come from: the built-in ones, ``--skills-dir`` folders and the workspace's
+``.stackskills/skills/``; which version of each is in use, and what clashed.
+
+The same name and version in two places is an error naming both (which one would be served
+is a guess); a newer version of a built-in skill shadows it, and the catalog says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.version import Version
+
+from stackskills.skills.loader import load_skill
+from stackskills.skills.model import Skill
+from stackskills.skills.places import BUILT_IN, WORKSPACE, inside, skill_places
+from stackskills.skills.problems import SkillProblem
+from stackskills.skills.validate import skill_folders
+
+
+@dataclass
+class SkillCatalog:
+    skills: list[Skill] = field(default_factory=list)
+    problems: list[SkillProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def versions(self, name: str) -> list[Skill]:
+        """Every loaded version of ``name``, newest first."""
+        found = [skill for skill in self.skills if skill.name == name]
+        return sorted(found, key=lambda skill: Version(skill.version), reverse=True)
+
+    def names(self) -> list[str]:
+        return sorted({skill.name for skill in self.skills})
+
+    def in_use(self) -> list[Skill]:
+        """The newest version of each skill: the one activation and the server use."""
+        return [self.versions(name)[0] for name in self.names()]
+
+    def find(self, name: str, version: str | None = None) -> Skill | None:
+        versions = self.versions(name)
+        if version is None:
+            return versions[0] if versions else None
+        return next((skill for skill in versions if skill.version == version), None)
+
+
+def load_catalog(
+    *, workspace: Path | None, extra_dirs: Iterable[Path] = (), built_in: bool = True
+) -> SkillCatalog:
+    """Load every skill; problems in one folder never stop the others from loading."""
+    catalog = SkillCatalog()
+    places = skill_places(workspace, extra_dirs, built_in)
+    where: dict[str, str] = {}
+    for folder, source in places:
+        if not folder.is_dir():
+            catalog.problems.append(SkillProblem(file=str(folder), message="not a folder"))
+            continue
+        for skill_dir in skill_folders(folder):
+            if source == WORKSPACE and not inside(skill_dir, Path(os.path.realpath(folder))):
+                continue
+            load = load_skill(skill_dir, source=source, shown_root=folder.parent)
+            catalog.problems.extend(load.problems)
+            skill = load.skill
+            if skill is None:
+                continue
+            here = f"{source}: {skill_dir}"
+            if skill.key in where:
+                catalog.problems.append(
+                    SkillProblem(
+                        file=str(skill_dir / "SKILL.md"),
+                        message=f"{skill.key} is defined twice: in {where[skill.key]} "
+                        f"and in {here}; only the first is used",
+                    )
+                )
+                continue
+            where[skill.key] = here
+            catalog.skills.append(skill)
+    catalog.notes.extend(_shadowing_notes(catalog))
+    return catalog
+
+
+def _shadowing_notes(catalog: SkillCatalog) -> list[str]:
+    notes: list[str] = []
+    for name in catalog.names():
+        newest = catalog.versions(name)[0]
+        if newest.source == BUILT_IN:
+            continue
+        notes.extend(
+            f"{name} {newest.version} from {newest.source} shadows the built-in {older.version}"
+            for older in catalog.versions(name)[1:]
+            if older.source == BUILT_IN
+        )
+    return notes

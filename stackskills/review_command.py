@@ -1,0 +1,146 @@
+"""``stackskills review PATH...``: judge files against the skill sections active for their
+project, print findings as text, JSON or SARIF, and exit 0 (clean), 1 (findings) or 2 (an input
+could not be read or parsed, or the command was used wrongly)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stackskills.review.findings import ReviewResult
+
+if TYPE_CHECKING:
+    from stackskills.review.engine import Reviewer
+
+USAGE_ERROR = 2
+PARALLEL_FROM = 64
+"""Below this many files, starting worker processes costs more than it saves."""
+
+
+def _codes(text: str | None) -> frozenset[str] | None:
+    if text is None:
+        return None
+    return frozenset(code.strip().upper() for code in text.split(",") if code.strip())
+
+
+def _shown(path: Path) -> str:
+    """Relative to the current folder when inside it (as editors and CI expect), else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+def run_review(
+    paths: Sequence[str],
+    output_format: str,
+    *,
+    python: str | None,
+    stack_spec: str,
+    select: str | None,
+    ignore: str | None,
+) -> int:
+    from stackskills.detectors.detect import NotADirectory, detect
+    from stackskills.review.engine import Reviewer
+    from stackskills.review.files import project_root, python_files
+    from stackskills.review.target import StackSpecError, parse_python, stack_from_spec
+
+    try:
+        version = parse_python(python)
+        given = None if stack_spec == "auto" else stack_from_spec(stack_spec)
+    except StackSpecError as exc:
+        print(f"stackskills: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    selected, ignored = _codes(select), _codes(ignore) or frozenset()
+    reviewers: dict[Path | None, Reviewer] = {}
+
+    def reviewer_for(anchor: Path | None) -> Reviewer:
+        root = None if given is not None or anchor is None else project_root(anchor)
+        if root not in reviewers:
+            stack = given
+            if stack is None and root is not None:
+                try:
+                    stack = detect(root)
+                except NotADirectory:
+                    stack = None
+            reviewers[root] = Reviewer(stack=stack, python=version, select=selected, ignore=ignored)
+        return reviewers[root]
+
+    result = ReviewResult(python="")
+    jobs: list[Job] = []
+    for raw in paths:
+        if raw == "-":
+            code = sys.stdin.read()
+            outcome = reviewer_for(Path.cwd()).review_source(code, "<stdin>")
+            result.extend(outcome)
+            result.python = result.python or outcome.python
+            continue
+        path = Path(raw)
+        if not path.exists():
+            print(f"stackskills: error: {raw}: no such file or directory", file=sys.stderr)
+            return USAGE_ERROR
+        jobs.extend((reviewer_for(file), file, _shown(file)) for file in python_files(path))
+    for outcome in _review_all(jobs):
+        result.extend(outcome)
+        result.python = result.python or outcome.python
+    if not result.python:
+        reviewer = reviewer_for(None)
+        result.python = reviewer.python_text()
+    result.findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule))
+    _print(result, output_format)
+    if result.errors:
+        return USAGE_ERROR
+    return 1 if result.findings else 0
+
+
+Job = tuple["Reviewer", Path, str]
+
+
+def _review_one(job: Job) -> ReviewResult:
+    from stackskills.review.files import read_source
+    from stackskills.review.findings import ReviewError
+
+    reviewer, path, shown = job
+    source = read_source(path, shown)
+    if isinstance(source, ReviewError):
+        return ReviewResult(python=reviewer.python_text(), errors=[source])
+    return reviewer.review_source(source, shown)
+
+
+def _review_all(jobs: list[Job]) -> list[ReviewResult]:
+    """Serial for a few files; forked workers (which inherit the reviewers) for many."""
+    if len(jobs) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return [_review_one(job) for job in jobs]
+    import multiprocessing
+
+    _JOBS[:] = jobs
+    workers = min(os.cpu_count() or 2, 8)
+    chunk = max(1, len(jobs) // (workers * 4))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_review_index, range(len(jobs)), chunksize=chunk)
+
+
+_JOBS: list[Job] = []
+
+
+def _review_index(index: int) -> ReviewResult:
+    return _review_one(_JOBS[index])
+
+
+def _print(result: ReviewResult, output_format: str) -> None:
+    if output_format == "json":
+        from stackskills.review.formats.json_format import render_json
+
+        sys.stdout.write(render_json(result))
+    elif output_format == "sarif":
+        from stackskills.review.formats.sarif import render_sarif
+
+        sys.stdout.write(render_sarif(result))
+    else:
+        from stackskills.review.formats.text import render_text
+
+        sys.stdout.write(render_text(result))

@@ -1,0 +1,99 @@
+"""The engine itself: one walk, gating, noqa, errors as values, hostile input survived."""
+
+from __future__ import annotations
+
+from stackskills.detectors.models import PythonTarget, Stack
+from stackskills.review.engine import Reviewer, review_source
+from stackskills.review.registry import all_rules, dispatch_table
+from stackskills.review.target import stack_from_spec
+
+BAD = 'def load():\n    raise Exception("boom")\n'
+
+
+def test_finding_carries_span_rule_section_and_fix() -> None:
+    result = review_source(BAD, filename="app/load.py")
+    [finding] = result.findings
+    assert (finding.file, finding.line, finding.column) == ("app/load.py", 2, 5)
+    assert (finding.end_line, finding.end_column) == (2, 28)
+    assert (finding.rule, finding.section) == ("SKS702", "errors.exception-hierarchy")
+    assert finding.fix is not None
+    assert result.to_dict()["schema"] == "stackskills.review/1"
+
+
+def test_noqa_with_the_code_or_bare_suppresses_other_codes_do_not() -> None:
+    code = (
+        "raise Exception('a')  # noqa: SKS702\n"
+        "raise Exception('b')  # noqa\n"
+        "raise Exception('c')  # noqa: E501\n"
+        "raise Exception('d')  # NOQA:SKS101, SKS702\n"
+    )
+    assert [f.line for f in review_source(code).findings] == [3]
+
+
+def test_syntax_error_is_an_error_with_line_and_column() -> None:
+    result = review_source("def f(:\n    pass\n", filename="broken.py")
+    assert result.findings == []
+    [error] = result.errors
+    assert (error.file, error.line) == ("broken.py", 1)
+    assert error.message.startswith("cannot parse: ")
+
+
+def test_deeply_nested_code_is_reported_not_crashed() -> None:
+    code = "x = " + "(" * 10_000 + "1" + ")" * 10_000 + "\n"
+    result = review_source(code, filename="deep.py")
+    assert result.findings == []
+    assert [e.message for e in result.errors] in (
+        ["cannot parse: nested too deeply"],
+        ["cannot parse: too many nested parentheses"],
+    )
+
+
+def test_long_but_flat_code_is_walked_without_recursion() -> None:
+    code = "x = 0\n" + "x = x + 1\n" * 20_000 + BAD
+    result = review_source(code)
+    assert [f.line for f in result.findings] == [20_003]
+
+
+def test_null_bytes_are_an_error() -> None:
+    result = review_source("x = 1\x00\n", filename="nul.py")
+    assert result.errors and result.errors[0].file == "nul.py"
+
+
+def test_python_target_comes_from_the_stack_then_the_override() -> None:
+    stack = Stack(root="/w", python=PythonTarget(target="3.9"))
+    assert Reviewer(stack=stack).review_source("x = 1\n").python == "3.9"
+    assert Reviewer(stack=stack, python=(3, 12)).review_source("x = 1\n").python == "3.12"
+    assert review_source("x = 1\n").python == "3.14"
+
+
+def test_select_and_ignore_filter_by_code_prefix() -> None:
+    assert Reviewer(select=frozenset({"SKS7"})).review_source(BAD).findings
+    assert not Reviewer(select=frozenset({"SKS1"})).review_source(BAD).findings
+    assert not Reviewer(ignore=frozenset({"SKS702"})).review_source(BAD).findings
+
+
+def test_stack_spec_reads_versions_and_specifiers() -> None:
+    stack = stack_from_spec("Django, pydantic==1.10.13, sqlalchemy>=2")
+    assert [(f.name, f.version, f.specifier) for f in stack.frameworks] == [
+        ("django", None, None),
+        ("pydantic", "1.10.13", "==1.10.13"),
+        ("sqlalchemy", None, ">=2"),
+    ]
+
+
+def test_rule_codes_are_unique_and_every_rule_dispatches_on_node_types() -> None:
+    rules = all_rules()
+    codes = [rule.code for rule in rules]
+    assert len(codes) == len(set(codes))
+    assert all(rule.checks for rule in rules)
+    table = dispatch_table(rules)
+    assert sum(len(pairs) for pairs in table.values()) == sum(
+        len(checks) for rule in rules for checks in rule.checks.values()
+    )
+
+
+def test_columns_count_characters_not_utf8_bytes() -> None:
+    code = 'def f():\n    message = "żółw"; raise Exception(message)\n'
+    [finding] = review_source(code).findings
+    assert (finding.line, finding.column) == (2, 23)
+    assert finding.end_column == 47

@@ -1,0 +1,1 @@
+"""In-memory MCP client sessions against the real stackskills server."""
