@@ -148,6 +148,14 @@ class DetectionCache:
             }
             self._write(base.with_suffix(".scans.json"), {"version": __version__, "files": files})
 
+    def stack_stamp(self, root: Path) -> tuple[int, int] | None:
+        """(mtime, size) of the cached stack: while it stays the same, so does the stack."""
+        try:
+            info = os.stat(self._base(root).with_suffix(".stack.json"))
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size)
+
     def load_extra(self, root: Path, name: str) -> Any:
         """A result that other layers derive from the stack (e.g. active sections), or None."""
         return self._read(self._base(root).with_suffix(f".{name}.json"))

@@ -8,7 +8,7 @@ the file and line that caused it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Scope = Literal["runtime", "optional", "dev"]
@@ -100,12 +100,41 @@ class Stack:
         return next((f for f in self.frameworks if f.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``stackskills.detect/1`` document, ``schema`` first."""
-        data = asdict(self)
-        return {"schema": data.pop("schema"), **data}
+        """The ``stackskills.detect/1`` document, ``schema`` first.
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        Built field by field rather than with ``asdict`` (which deep-copies generically and
+        costs more than a whole warm detection on a large tree); a test pins the two equal.
+        """
+
+        def evidence(items: list[Evidence]) -> list[dict[str, Any]]:
+            return [dict(item.__dict__) for item in items]
+
+        return {
+            "schema": self.schema,
+            "root": self.root,
+            "python": {
+                "target": self.python.target,
+                "evidence": evidence(self.python.evidence),
+                "conflicts": list(self.python.conflicts),
+            },
+            "frameworks": [
+                {**framework.__dict__, "evidence": evidence(framework.evidence)}
+                for framework in self.frameworks
+            ],
+            "projects": [
+                {
+                    **project.__dict__,
+                    "manifests": list(project.manifests),
+                    "frameworks": list(project.frameworks),
+                }
+                for project in self.projects
+            ],
+            "sections": [dict(section.__dict__) for section in self.sections],
+            "errors": [dict(error.__dict__) for error in self.errors],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Stack:

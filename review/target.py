@@ -136,6 +136,11 @@ def _sections() -> dict[str, Section]:
     return {section.id: section for skill in catalog.in_use() for section in skill.sections}
 
 
+def warm_up() -> None:
+    """Load the built-in sections now (before worker processes fork)."""
+    _sections()
+
+
 def rule_applies(rule: Rule, stack: Stack, sections: dict[str, Section] | None = None) -> bool:
     section = (sections if sections is not None else _sections()).get(rule.section)
     if section is None or activate_section(section, stack) is None:

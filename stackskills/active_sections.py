@@ -21,11 +21,20 @@ from stackskills.skills.places import skill_file_stamps, skill_places
 CACHE_NAME = "sections"
 
 
-def _key(stack: Stack, places: list[tuple[Path, str]]) -> str:
-    document = stack.to_dict()
-    document.pop("sections", None)
+def _key(stack: Stack, places: list[tuple[Path, str]], cache: DetectionCache) -> str:
+    """Changes with the stack and with any skill file. The stack is identified by its cache
+    entry's stamp when it has one (hashing a large stack costs more than the lookup saves)."""
     digest = hashlib.sha256(__version__.encode())
-    digest.update(json.dumps(document, sort_keys=True).encode())
+    frameworks = [[f.name, f.version, f.specifier, f.scope] for f in stack.frameworks]
+    summary = [stack.root, stack.python.target, bool(stack.projects), frameworks]
+    digest.update(json.dumps(summary).encode())
+    stamp = cache.stack_stamp(Path(stack.root))
+    if stamp is not None:
+        digest.update(f"stack-entry:{stamp[0]}:{stamp[1]}".encode())
+    else:
+        document = stack.to_dict()
+        document.pop("sections", None)
+        digest.update(json.dumps(document, sort_keys=True).encode())
     digest.update(json.dumps([[str(p), s] for p, s in places]).encode())
     digest.update(json.dumps(skill_file_stamps(places)).encode())
     return digest.hexdigest()
@@ -38,7 +47,7 @@ def active_section_refs(
     root = Path(stack.root)
     places = skill_places(root, [Path(folder) for folder in skills_dirs], built_in=True)
     cache = DetectionCache(default_cache_dir())
-    key = _key(stack, places)
+    key = _key(stack, places, cache)
     if use_cache:
         cached = cache.load_extra(root, CACHE_NAME)
         if isinstance(cached, dict) and cached.get("key") == key:

@@ -21,7 +21,9 @@ def run_detect(
     stack.sections = active_section_refs(stack, skills_dirs, use_cache=use_cache)
     chosen = output_format or ("text" if sys.stdout.isatty() else "json")
     if chosen == "json":
-        sys.stdout.write(stack.to_json() + "\n")
+        # indented on a terminal; compact for tools (the indenting encoder is pure Python
+        # and costs more than a warm detection of a large tree)
+        sys.stdout.write(stack.to_json(indent=2 if sys.stdout.isatty() else None) + "\n")
     else:
         sys.stdout.write(render_text(stack))
     return 0

@@ -117,6 +117,15 @@ def _review_all(jobs: list[Job]) -> list[ReviewResult]:
         return [_review_one(job) for job in jobs]
     import multiprocessing
 
+    from stackskills.review.registry import all_rules
+    from stackskills.review.target import warm_up
+
+    # load rules and skills once here, so forked workers inherit them instead of each
+    # paying for the catalog (pydantic validation) and the rule imports again
+    all_rules()
+    warm_up()
+    for reviewer in {id(job[0]): job[0] for job in jobs}.values():
+        reviewer.target(frozenset())
     _JOBS[:] = jobs
     workers = min(os.cpu_count() or 2, 8)
     chunk = max(1, len(jobs) // (workers * 4))

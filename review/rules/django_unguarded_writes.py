@@ -199,6 +199,12 @@ def _checked_fields(check: ast.If, name: str) -> set[str]:
 def unguarded_writes(node: ast.stmt, context: NodeContext) -> Iterator[Finding]:
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return
+    # Both patterns need an F() expression or an atomic block: most functions have neither,
+    # and a look at their text is far cheaper than walking them.
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    text = "\n".join(context.file.lines[first - 1 : node.end_lineno])
+    if "F(" not in text and "atomic" not in text:
+        return
     facts = _collect(node, context)
     if not (facts.arithmetic or facts.updates or facts.reads):
         return

@@ -117,3 +117,14 @@ def test_no_cache_mode_neither_reads_nor_writes(tmp_path: Path, isolated_cache: 
     _project(root)
     detect(root, use_cache=False)
     assert list(isolated_cache.iterdir()) == []
+
+
+def test_stack_to_dict_equals_the_generic_dataclass_conversion(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    (tmp_path / "requirements.txt").write_text("django==5.1.4\npytest>=8\n")
+    (tmp_path / "manage.py").write_text("import django\n")
+    stack = detect(tmp_path, use_cache=False)
+    generic = asdict(stack)
+    assert stack.to_dict() == {"schema": generic.pop("schema"), **generic}
+    assert next(iter(stack.to_dict())) == "schema"
