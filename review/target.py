@@ -22,7 +22,7 @@ from stackskills.detectors.import_names import distribution_for_import, is_stdli
 from stackskills.detectors.models import Framework, PythonTarget, Stack
 from stackskills.review.registry import Rule, all_rules
 from stackskills.skills.activation import activate_section, match_gate
-from stackskills.skills.model import Section
+from stackskills.skills.records import Section
 from stackskills.skills.requirements import parse_gate
 from stackskills.skills.version_match import NEWEST_PYTHON
 
@@ -130,9 +130,10 @@ def python_of(stack: Stack) -> tuple[int, int]:
 
 @cache
 def _sections() -> dict[str, Section]:
-    from stackskills.skills.sources import load_catalog
+    from stackskills.detectors.cache import default_cache_dir
+    from stackskills.skills.compiled import load_catalog_cached
 
-    catalog = load_catalog(workspace=None)
+    catalog = load_catalog_cached(default_cache_dir(), workspace=None)
     return {section.id: section for skill in catalog.in_use() for section in skill.sections}
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from stackskills.detectors.models import Evidence, SectionRef, Stack
 from stackskills.skills.markdown import render_variant
-from stackskills.skills.model import Section, Skill, Variant
+from stackskills.skills.records import Section, Skill, Variant
 from stackskills.skills.requirements import PYTHON, AppliesTo, Condition, Gate
 from stackskills.skills.tokens import estimate_tokens
 from stackskills.skills.version_match import NEWEST_PYTHON, check_version

@@ -1,4 +1,4 @@
-"""What a skill and a section are: front matter validated by pydantic, then frozen records.
+"""Front matter as pydantic validates it; the records built from it live in ``records``.
 
 The front matter models reject unknown fields and bad values with messages that name the
 field, so the validator can print them as ``file:line: message``.
@@ -7,12 +7,12 @@ field, so the validator can print them as ``file:line: message``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from stackskills.skills.requirements import AppliesTo, describe
+from stackskills.skills.records import Section as Section
+from stackskills.skills.records import Skill as Skill
+from stackskills.skills.records import Variant as Variant
 
 SKILL_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -77,69 +77,3 @@ class SectionFrontMatter(_Strict):
             if not TAG.match(tag):
                 raise ValueError(f"tag {tag!r} must be one lowercase word")
         return value
-
-
-@dataclass(frozen=True, kw_only=True)
-class Variant:
-    name: str
-    applies_to: AppliesTo
-
-    @property
-    def gate_text(self) -> str:
-        return describe(self.applies_to)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Section:
-    """One section of one skill version, ready to activate and serve."""
-
-    id: str
-    title: str
-    summary: str
-    applies_to: AppliesTo
-    variants: tuple[Variant, ...]
-    tags: tuple[str, ...]
-    priority: int
-    rules: tuple[str, ...]
-    body: str
-    """The Markdown body as written, variant blocks included."""
-    path: Path
-    body_line: int
-    skill: str
-    skill_version: str
-
-    @property
-    def area(self) -> str:
-        return self.id.split(".", 1)[0]
-
-    @property
-    def gate_text(self) -> str:
-        return describe(self.applies_to)
-
-    def variant(self, name: str) -> Variant:
-        return next(variant for variant in self.variants if variant.name == name)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Skill:
-    """One version of one skill: its metadata, overview and sections in file-name order."""
-
-    name: str
-    version: str
-    description: str
-    license: str
-    overview: str
-    overview_line: int
-    """The line of ``SKILL.md`` on which the overview starts."""
-    path: Path
-    source: str
-    """Where it was found: ``built-in``, ``workspace`` or the ``--skills-dir`` folder."""
-    sections: tuple[Section, ...] = field(default_factory=tuple)
-    front_matter: SkillFrontMatter | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.name}@{self.version}"
-
-    def section(self, section_id: str) -> Section | None:
-        return next((section for section in self.sections if section.id == section_id), None)

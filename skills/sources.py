@@ -9,41 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.version import Version
-
 from stackskills.skills.loader import load_skill
-from stackskills.skills.model import Skill
 from stackskills.skills.places import BUILT_IN, WORKSPACE, inside, skill_places
 from stackskills.skills.problems import SkillProblem
+from stackskills.skills.records import SkillCatalog as SkillCatalog
 from stackskills.skills.validate import skill_folders
-
-
-@dataclass
-class SkillCatalog:
-    skills: list[Skill] = field(default_factory=list)
-    problems: list[SkillProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def versions(self, name: str) -> list[Skill]:
-        """Every loaded version of ``name``, newest first."""
-        found = [skill for skill in self.skills if skill.name == name]
-        return sorted(found, key=lambda skill: Version(skill.version), reverse=True)
-
-    def names(self) -> list[str]:
-        return sorted({skill.name for skill in self.skills})
-
-    def in_use(self) -> list[Skill]:
-        """The newest version of each skill: the one activation and the server use."""
-        return [self.versions(name)[0] for name in self.names()]
-
-    def find(self, name: str, version: str | None = None) -> Skill | None:
-        versions = self.versions(name)
-        if version is None:
-            return versions[0] if versions else None
-        return next((skill for skill in versions if skill.version == version), None)
 
 
 def load_catalog(

@@ -60,9 +60,11 @@ def active_section_refs(
                 _print_warnings(warnings)
                 return refs
     from stackskills.skills.activation import activate
-    from stackskills.skills.sources import load_catalog
+    from stackskills.skills.compiled import load_catalog_cached
 
-    catalog = load_catalog(workspace=root, extra_dirs=[Path(folder) for folder in skills_dirs])
+    catalog = load_catalog_cached(
+        default_cache_dir(), workspace=root, extra_dirs=[Path(folder) for folder in skills_dirs]
+    )
     warnings = [str(problem) for problem in catalog.problems]
     refs = [active.ref() for active in activate(stack, catalog.in_use())]
     _print_warnings(warnings)
