@@ -129,7 +129,12 @@ def is_virtualenv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def walk(root: Path) -> Tree:
+MAX_WALK_ENTRIES = 200_000
+"""A workspace is a project, not a home folder or a whole disk (an MCP client started in ``/``
+or ``~`` with no roots): past this many entries the walk stops and says so."""
+
+
+def walk(root: Path, max_entries: int = MAX_WALK_ENTRIES) -> Tree:
     """Walk the tree under ``root`` (already resolved) and classify what is there.
 
     Strings, not ``Path`` objects, and one ``scandir`` per folder: this runs on every
@@ -139,6 +144,7 @@ def walk(root: Path) -> Tree:
     with contextlib.suppress(OSError):  # if the root cannot be stat'ed, listing reports it
         tree.dirs.append(FileEntry("", 0, os.stat(root).st_mtime_ns))
     pending: list[tuple[str, str, bool]] = [(str(root), "", False)]
+    seen = 0
     while pending:
         directory, rel_dir, in_sample = pending.pop()
         try:
@@ -148,6 +154,14 @@ def walk(root: Path) -> Tree:
             message = f"cannot list: {exc.strerror or exc}"
             tree.errors.append(DetectionError(file=rel_dir or ".", message=message))
             continue
+        seen += len(entries)
+        if seen > max_entries:
+            message = (
+                f"stopped after {max_entries:,} files and folders: this looks like more than "
+                "one project (pass the project folder as the workspace)"
+            )
+            tree.errors.append(DetectionError(file=rel_dir or ".", message=message))
+            break
         if rel_dir and any(entry.name == "pyvenv.cfg" for entry in entries):
             tree.venvs.append(rel_dir)
             _stamp_venv(tree, Path(directory), rel_dir)

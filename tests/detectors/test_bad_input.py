@@ -230,3 +230,16 @@ def test_links_to_files_detection_never_reads_are_not_reported(tmp_path: Path) -
     (tmp_path / "python3").symlink_to("/usr/bin/python3")
     (tmp_path / "gone.log").symlink_to(tmp_path / "missing.log")
     assert _detect(tmp_path).errors == []
+
+
+def test_walk_stops_at_the_entry_limit_and_says_so(tmp_path: Path) -> None:
+    from stackskills.detectors.walk import walk
+
+    for index in range(30):
+        folder = tmp_path / f"pkg{index}"
+        folder.mkdir()
+        (folder / "mod.py").write_text("import flask\n")
+    tree = walk(tmp_path, max_entries=20)
+    assert len(tree.python_files) < 30
+    [error] = tree.errors
+    assert error.message.startswith("stopped after 20 files and folders")
