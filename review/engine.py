@@ -42,6 +42,10 @@ class Reviewer:
         frozenset[str], tuple[ReviewTarget, dict[type[ast.AST], list[tuple[Rule, Check]]]]
     ] = field(default_factory=dict, repr=False)
 
+    _tables: dict[tuple[Rule, ...], dict[type[ast.AST], list[tuple[Rule, Check]]]] = field(
+        default_factory=dict, repr=False
+    )
+
     def _rules(self) -> list[Rule]:
         return [
             rule
@@ -80,8 +84,14 @@ class Reviewer:
         tree = _parse(code, filename, result)
         if tree is None:
             return result
-        target, table = self.target(frozenset(imported_distributions(tree)))
+        target, _ = self.target(frozenset(imported_distributions(tree)))
         result.python = target.python_text
+        rules = tuple(rule for rule in target.rules if rule.wants(code))
+        if not rules:
+            return result
+        table = self._tables.get(rules)
+        if table is None:
+            table = self._tables[rules] = dispatch_table(rules)
         file = FileContext(filename=filename, lines=code.splitlines(), target=target, tree=tree)
         result.findings.extend(walk(tree, file, table))
         return result

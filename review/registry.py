@@ -36,7 +36,14 @@ class Rule:
     requires: tuple[str, ...] = ()
     """Extra requirements, all of which must hold besides the section's gate."""
     severity: Severity = "warning"
+    triggers: tuple[str, ...] = ()
+    """Text of which at least one must occur in a file for the rule to find anything there
+    (names it looks for appear at least in their import); empty means always run. Checked
+    with a substring search before the walk, so most rules skip most files for free."""
     checks: dict[type[ast.AST], list[Check]] = field(default_factory=dict)
+
+    def wants(self, source: str) -> bool:
+        return not self.triggers or any(trigger in source for trigger in self.triggers)
 
     def visit(
         self, *node_types: type[NodeT]

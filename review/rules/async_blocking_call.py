@@ -19,6 +19,7 @@ from stackskills.review.semantics.bindings import Kind, instance_of, lookup, sco
 
 rule = Rule(
     code="SKS401",
+    triggers=("async",),
     name="blocking-call-in-async",
     section="async.blocking",
     summary="A blocking call (time.sleep, requests, sync file I/O, subprocess, os.system) "

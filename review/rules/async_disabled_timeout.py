@@ -19,6 +19,7 @@ from stackskills.review.semantics.bindings import Kind, instance_of
 
 rule = Rule(
     code="SKS405",
+    triggers=("timeout", "Timeout"),
     name="httpx-timeout-disabled",
     section="async.timeouts",
     summary="An httpx client or request created with timeout=None, which disables every "

@@ -23,6 +23,7 @@ from stackskills.review.semantics.fastapi_routes import (
 
 rule = Rule(
     code="SKS404",
+    triggers=("create_task", "ensure_future"),
     name="dropped-task",
     section="async.task-groups",
     summary="A task started with asyncio.create_task()/loop.create_task() whose task object is "

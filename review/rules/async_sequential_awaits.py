@@ -27,6 +27,7 @@ from stackskills.review.semantics.vocabulary import words
 
 rule = Rule(
     code="SKS402",
+    triggers=("await",),
     name="sequential-awaits-in-loop",
     section="async.parallel",
     summary="A for loop that awaits an independent call per item one after another instead of "

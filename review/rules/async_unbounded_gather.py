@@ -22,6 +22,7 @@ from stackskills.review.semantics.vocabulary import words
 
 rule = Rule(
     code="SKS403",
+    triggers=("gather",),
     name="unbounded-gather",
     section="async.rate-limiting",
     summary="asyncio.gather over a comprehension of coroutine calls with no semaphore bounding "

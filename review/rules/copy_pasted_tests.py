@@ -21,6 +21,7 @@ from stackskills.review.semantics.file_cache import PerNodeCache
 
 rule = Rule(
     code="SKS602",
+    triggers=("test",),
     name="copy-pasted-tests",
     section="testing.parametrize",
     summary="Test functions identical except for their constants; write one test with "

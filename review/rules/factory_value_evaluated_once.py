@@ -19,6 +19,7 @@ from stackskills.review.semantics.file_cache import PerNodeCache
 
 rule = Rule(
     code="SKS604",
+    triggers=("Factory",),
     name="factory-value-evaluated-once",
     section="testing.factories",
     summary="A factory_boy field assigned a value computed once at class creation "

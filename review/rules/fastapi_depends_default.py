@@ -16,6 +16,7 @@ from stackskills.review.registry import Rule
 
 rule = Rule(
     code="SKS202",
+    triggers=("Depends", "Security"),
     name="fastapi-depends-default",
     section="fastapi.dependency-injection",
     summary="A FastAPI Depends()/Security() used as a parameter default instead of "

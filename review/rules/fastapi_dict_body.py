@@ -17,6 +17,7 @@ from stackskills.review.semantics.fastapi_routes import BODY_METHODS, route_meth
 
 rule = Rule(
     code="SKS205",
+    triggers=("dict", "Dict"),
     name="fastapi-dict-body",
     section="fastapi.pydantic-models",
     summary="A POST/PUT/PATCH path operation takes its request body as an untyped dict instead "

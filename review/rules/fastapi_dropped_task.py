@@ -17,6 +17,7 @@ from stackskills.review.semantics.fastapi_routes import enclosing_route
 
 rule = Rule(
     code="SKS204",
+    triggers=("create_task", "ensure_future"),
     name="fastapi-dropped-task",
     section="fastapi.background-tasks",
     summary="A path operation starts an asyncio task and keeps no reference to it instead of "

@@ -18,6 +18,7 @@ from stackskills.review.semantics.file_cache import PerNodeCache
 
 rule = Rule(
     code="SKS206",
+    triggers=("error", "detail"),
     name="fastapi-error-body",
     section="fastapi.exception-handling",
     summary='A path operation returns an error body such as {"error": ...} with status 200 '

@@ -17,6 +17,7 @@ from stackskills.review.semantics.fastapi_routes import FASTAPI_FACTORIES, is_fa
 
 rule = Rule(
     code="SKS201",
+    triggers=("on_event", "add_event_handler", "on_startup", "on_shutdown"),
     name="fastapi-on-event",
     section="fastapi.lifespan",
     summary="Startup/shutdown hooks (on_event, add_event_handler, on_startup=) instead of a "

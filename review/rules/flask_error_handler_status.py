@@ -26,6 +26,7 @@ from stackskills.review.semantics.test_code import in_test_code, is_test_functio
 
 rule = Rule(
     code="SKS803",
+    triggers=("errorhandler", "register_error_handler"),
     name="flask-error-handler-status",
     section="flask.error-handlers",
     summary="A Flask error handler returning jsonify(...) or a dict without a status code, "

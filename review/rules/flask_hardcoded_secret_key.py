@@ -27,6 +27,7 @@ from stackskills.review.semantics.test_code import in_test_code, is_test_path
 
 rule = Rule(
     code="SKS802",
+    triggers=("SECRET_KEY", "secret_key"),
     name="flask-hardcoded-secret-key",
     section="flask.configuration",
     summary="A string literal assigned to Flask's SECRET_KEY (app.config, app.secret_key, "

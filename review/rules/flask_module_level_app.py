@@ -22,6 +22,7 @@ from stackskills.review.semantics.test_code import is_test_path
 
 rule = Rule(
     code="SKS804",
+    triggers=("Flask",),
     name="flask-app-configured-at-import",
     section="flask.application-factory",
     summary="A module-level Flask app that the module configures at import time instead of "

@@ -26,6 +26,7 @@ from stackskills.review.semantics.test_code import is_test_path
 
 rule = Rule(
     code="SKS801",
+    triggers=("Session", "sessionmaker", "SessionLocal", "session"),
     name="flask-module-level-session",
     section="flask.database-sessions",
     summary="A SQLAlchemy Session created at module level in a Flask module, shared by every "

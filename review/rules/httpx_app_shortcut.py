@@ -17,6 +17,7 @@ from stackskills.review.registry import Rule
 
 rule = Rule(
     code="SKS603",
+    triggers=("app",),
     name="httpx-app-shortcut",
     section="testing.fixtures",
     summary="httpx AsyncClient(app=...) or Client(app=...), removed in httpx 0.28; pass "

@@ -21,6 +21,7 @@ from stackskills.review.semantics.mock_usage import MockReader, evidence, origin
 
 rule = Rule(
     code="SKS601",
+    triggers=("Mock", "mock"),
     name="magicmock-awaited",
     section="testing.mocking",
     summary="A MagicMock or Mock used for something awaited (awaited, or checked with "

@@ -24,6 +24,16 @@ from stackskills.review.semantics.pydantic_models import (
 
 rule = Rule(
     code="SKS203",
+    triggers=(
+        "pydantic",
+        "BaseModel",
+        "fastapi",
+        "sqlmodel",
+        "schemas",
+        "BaseSettings",
+        "validator",
+        "Config",
+    ),
     name="pydantic-v1-idiom",
     section="fastapi.pydantic-models",
     summary="Pydantic 1 API (class Config, @validator, .dict(), parse_obj...) used on Pydantic 2.",

@@ -22,6 +22,7 @@ from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
     code="SKS702",
+    triggers=("Exception",),
     name="raise-bare-exception",
     section="errors.exception-hierarchy",
     summary="Raising the built-in Exception itself instead of a specific application error.",

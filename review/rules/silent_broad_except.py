@@ -18,6 +18,7 @@ from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
     code="SKS701",
+    triggers=("except",),
     name="silent-broad-except",
     section="errors.result-pattern",
     summary="A bare except or except Exception/BaseException whose body only passes or "

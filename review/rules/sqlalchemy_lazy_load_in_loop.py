@@ -24,6 +24,7 @@ from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
     code="SKS305",
+    triggers=("scalars",),
     name="sqlalchemy-lazy-load-in-loop",
     section="sqlalchemy.eager-loading",
     summary="A relationship read per row from a select() that has no selectinload/joinedload "

@@ -32,6 +32,7 @@ from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
     code="SKS302",
+    triggers=("query", "Session"),
     name="sqlalchemy-legacy-query-or-sync-session",
     section="sqlalchemy.async-queries",
     summary="session.query() (the legacy Query API, absent from AsyncSession) instead of "

@@ -24,6 +24,7 @@ from stackskills.review.semantics.sqlalchemy_sessions import (
 
 rule = Rule(
     code="SKS303",
+    triggers=("offset",),
     name="sqlalchemy-offset-without-order",
     section="sqlalchemy.pagination",
     summary="A select()/query() paginated with .offset() but never ordered with .order_by(), "

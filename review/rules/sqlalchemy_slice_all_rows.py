@@ -27,6 +27,7 @@ from stackskills.review.semantics.sqlalchemy_sessions import (
 
 rule = Rule(
     code="SKS304",
+    triggers=("all()",),
     name="sqlalchemy-slice-all-rows",
     section="sqlalchemy.pagination",
     summary="A page sliced in Python from query(...).all()/scalars(...).all() rows instead of "

@@ -32,6 +32,7 @@ from stackskills.skills.requirements import parse_gate
 
 rule = Rule(
     code="SKS301",
+    triggers=("Column", "declarative"),
     name="sqlalchemy-untyped-columns",
     section="sqlalchemy.declarative",
     summary="Column(...) attributes on a declarative model under SQLAlchemy 2.0 instead of "

@@ -23,6 +23,7 @@ from stackskills.review.semantics.vocabulary import words
 
 rule = Rule(
     code="SKS503",
+    triggers=("Any",),
     name="any-dependency",
     section="typing.protocols",
     summary="A parameter annotated Any on which the function calls methods, instead of a "

@@ -20,6 +20,7 @@ from stackskills.review.semantics.bindings import scope_of
 
 rule = Rule(
     code="SKS502",
+    triggers=("type[", "Type["),
     name="base-class-return",
     section="typing.generics",
     summary="A function taking type[Base] and returning Base instead of a type parameter bound "

@@ -27,6 +27,7 @@ from stackskills.review.semantics.typing_hints import (
 
 rule = Rule(
     code="SKS501",
+    triggers=("Optional", "Union", "List", "Dict", "Set", "Tuple", "FrozenSet", "Type"),
     name="old-typing-hints",
     section="typing.modern-hints",
     summary="typing.Optional/Union/List/Dict/Set/FrozenSet/Tuple/Type in an annotation where "

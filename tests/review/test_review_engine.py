@@ -97,3 +97,11 @@ def test_columns_count_characters_not_utf8_bytes() -> None:
     [finding] = review_source(code).findings
     assert (finding.line, finding.column) == (2, 23)
     assert finding.end_column == 47
+
+
+def test_rules_are_skipped_for_files_without_their_trigger_text() -> None:
+    rule = next(rule for rule in all_rules() if rule.code == "SKS702")
+    assert rule.triggers == ("Exception",)
+    assert rule.wants(BAD)
+    assert not rule.wants("def load():\n    return 1\n")
+    assert review_source("def load():\n    return 1\n").findings == []
