@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from stackskills.review.context import NodeContext
 from stackskills.review.findings import Finding
 from stackskills.review.registry import Rule
+from stackskills.review.semantics.dropped_calls import dropped_call
 from stackskills.review.semantics.fastapi_routes import enclosing_route
 
 rule = Rule(
@@ -30,16 +31,8 @@ LOOP_GETTERS = {"asyncio.get_event_loop", "asyncio.get_running_loop"}
 
 @rule.visit(ast.Expr, ast.Assign)
 def dropped_task(node: ast.stmt, context: NodeContext) -> Iterator[Finding]:
-    if not isinstance(node, (ast.Expr, ast.Assign)):
-        return
-    if isinstance(node, ast.Assign) and not (
-        len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id == "_"
-    ):
-        return
-    call = node.value
-    if not isinstance(call, ast.Call) or not call.args:
+    call = dropped_call(node)
+    if call is None:
         return
     starter = _starter(call.func, context)
     if starter is None or enclosing_route(context) is None:
