@@ -43,16 +43,22 @@ def _value_like(attribute: str) -> bool:
     return attribute in VALUE_LIKE or attribute.endswith(VALUE_SUFFIXES)
 
 
+def _only_binding(name: str, scope: ast.AST) -> ast.expr | None:
+    """The value assigned to ``name`` in ``scope`` when it is assigned exactly once."""
+    bound = [
+        node.value
+        for node in ast.walk(scope)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    ]
+    return bound[0] if len(bound) == 1 else None
+
+
 def _select_without_options(expr: ast.expr, context: NodeContext, scope: ast.AST) -> bool:
     """``select(Model)...`` (or a name bound to one in ``scope``) with no ``.options(...)``."""
     if isinstance(expr, ast.Name):
-        bound = [
-            node.value
-            for node in ast.walk(scope)
-            if isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets)
-        ]
-        return len(bound) == 1 and _select_without_options(bound[0], context, scope)
+        bound = _only_binding(expr.id, scope)
+        return bound is not None and _select_without_options(bound, context, scope)
     saw_select = False
     node: ast.expr = expr
     while True:
@@ -94,15 +100,10 @@ def _rows_source(iterable: ast.expr) -> ast.expr | None:
 def _statement_of(source: ast.expr, scope: ast.AST) -> ast.expr | None:
     """The statement executed to produce ``source`` (a ``result`` name or the call itself)."""
     if isinstance(source, ast.Name):
-        bound = [
-            node.value
-            for node in ast.walk(scope)
-            if isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == source.id for t in node.targets)
-        ]
-        if len(bound) != 1:
+        bound = _only_binding(source.id, scope)
+        if bound is None:
             return None
-        source = bound[0]
+        source = bound
     if isinstance(source, ast.Await):
         source = source.value
     if (
