@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from stackskills import __version__
+from stackskills.client_configs import CLIENTS, VIAS
 
 USAGE_ERROR = 2
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review_command(commands)
     _add_skills_commands(commands)
     _add_serve_command(commands)
+    _add_config_command(commands)
+    _add_export_command(commands)
     return parser
 
 
@@ -186,6 +189,91 @@ def _add_serve_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
+EXPORT_EXAMPLES = """\
+examples:
+  stackskills export --format cursor-rules            .cursor/rules/*.mdc for this stack
+  stackskills export --format claude-skills --format agents-md --out build/guidance
+  stackskills export --format copilot-instructions --check    exit 1 when out of date (CI)
+exit codes: 0 written or current, 1 out of date (--check), 2 bad usage or workspace
+"""
+
+
+def _add_export_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    export = commands.add_parser(
+        "export",
+        help="write the active sections as Agent Skills, Cursor, Copilot or AGENTS.md files",
+        description="Write the skill sections that fit the workspace as static files other\n"
+        "assistants read. Files carry a generated-by marker: re-running updates them and\n"
+        "removes the ones no longer wanted, and never touches files without the marker.",
+        epilog=EXPORT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--format",
+        action="append",
+        required=True,
+        choices=("claude-skills", "cursor-rules", "copilot-instructions", "agents-md"),
+        help="output format (repeatable)",
+    )
+    export.add_argument("--workspace", default=".", help="workspace to detect (default: .)")
+    export.add_argument("--out", metavar="DIR", help="write below DIR (default: the workspace)")
+    export.add_argument(
+        "--all-sections",
+        action="store_true",
+        help="every section of the skills in use, not only those that fit the stack",
+    )
+    export.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file is out of date"
+    )
+    _add_skills_dir(export)
+
+
+CONFIG_EXAMPLES = """\
+examples:
+  stackskills config claude-code                  the `claude mcp add ...` command to run
+  stackskills config vscode --write               add the server to .vscode/mcp.json
+  stackskills config cursor --via uvx             a .cursor/mcp.json entry that runs uvx
+  stackskills config claude-desktop --via docker --workspace ~/src/shop
+  stackskills config windsurf --write             merge into ~/.codeium/windsurf/mcp_config.json
+exit codes: 0 printed or written, 2 bad usage or a config file that is not valid JSON
+"""
+
+
+def _add_config_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    config = commands.add_parser(
+        "config",
+        help="print or write the MCP client config that starts stackskills serve",
+        description="Print the entry an MCP client needs to start `stackskills serve` for a\n"
+        "workspace (for Claude Code, the `claude mcp add` command), or merge it into the\n"
+        "client's config file with --write: a .bak copy first, other servers kept, and\n"
+        "nothing written when the entry is already there.",
+        epilog=CONFIG_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    config.add_argument(
+        "client",
+        choices=CLIENTS,
+        help="the client to configure ('json': the generic mcpServers form)",
+    )
+    config.add_argument(
+        "--via",
+        choices=VIAS,
+        default="path",
+        help="start this executable by absolute path (default), uvx, or the Docker image",
+    )
+    config.add_argument(
+        "--workspace", default=".", metavar="PATH", help="the workspace to serve (default: .)"
+    )
+    config.add_argument(
+        "--write",
+        action="store_true",
+        help="merge into the client's file: the workspace's where it has one, else the user's",
+    )
+    config.add_argument(
+        "--user", action="store_true", help="with --write: the user's file, not the workspace's"
+    )
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -217,6 +305,21 @@ def run(argv: Sequence[str]) -> int:
         return run_serve(
             args.workspace, args.skills_dir, http=args.http, host=args.host, port=args.port
         )
+    if args.command == "export":
+        from stackskills.export_command import run_export
+
+        return run_export(
+            args.format,
+            args.workspace,
+            args.out,
+            all_sections=args.all_sections,
+            check=args.check,
+            skills_dirs=args.skills_dir,
+        )
+    if args.command == "config":
+        from stackskills.config_command import run_config
+
+        return run_config(args.client, args.via, args.workspace, write=args.write, user=args.user)
     parser.error(f"unknown command {args.command!r}")
     return USAGE_ERROR  # pragma: no cover - error() exits
 
