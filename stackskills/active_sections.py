@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from stackskills import __version__
 from stackskills.detectors.cache import DetectionCache, default_cache_dir
 from stackskills.detectors.models import SectionRef, Stack
 from stackskills.skills.places import skill_file_stamps, skill_places
+from stackskills.terminal import notify
 
 CACHE_NAME = "sections"
 
@@ -79,4 +79,4 @@ def active_section_refs(
 
 def _print_warnings(warnings: list[str]) -> None:
     for warning in warnings:
-        print(f"stackskills: warning: {warning}", file=sys.stderr)
+        notify(f"stackskills: warning: {warning}")

@@ -8,7 +8,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from stackskills import __version__
+from stackskills import __version__, terminal
 from stackskills.client_configs import CLIENTS, VIAS
 
 USAGE_ERROR = 2
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Detect a Python workspace's stack and serve the guidance that fits it.",
     )
     parser.add_argument("--version", action="version", version=f"stackskills {__version__}")
+    _add_quiet(parser, default=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     detect = commands.add_parser(
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="ignore and do not update the detection cache"
     )
     _add_skills_dir(detect)
+    _add_quiet(detect)
     _add_review_command(commands)
     _add_skills_commands(commands)
     _add_serve_command(commands)
@@ -95,6 +97,7 @@ def _add_review_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     review.add_argument("--select", metavar="CODES", help="only these rule codes or prefixes")
     review.add_argument("--ignore", metavar="CODES", help="skip these rule codes or prefixes")
+    _add_quiet(review)
 
 
 SKILLS_EXAMPLES = """\
@@ -103,6 +106,36 @@ examples:
   stackskills skills show python-expert                   the sections of a skill
   stackskills skills show python-expert django.n-plus-one one section, as it applies here
   stackskills skills validate ./my-skills                 check skill folders before sharing
+"""
+
+
+def _add_quiet(parser: argparse.ArgumentParser, *, default: object = argparse.SUPPRESS) -> None:
+    """--quiet before or after the command; SUPPRESS keeps a subcommand from resetting it."""
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no notes, warnings or progress on stderr (errors are still printed)",
+    )
+
+
+SKILLS_LIST_EXAMPLES = """\
+examples:
+  stackskills skills list                              here, as a table
+  stackskills skills list --workspace ~/src/shop --format json
+  stackskills skills list --skills-dir ./my-skills     with your own skills too
+"""
+SKILLS_SHOW_EXAMPLES = """\
+examples:
+  stackskills skills show python-expert                      the sections of a skill
+  stackskills skills show python-expert@1.3.0 django.n-plus-one --workspace ~/src/shop
+"""
+SKILLS_VALIDATE_EXAMPLES = """\
+examples:
+  stackskills skills validate ./my-skills          every skill folder below ./my-skills
+  stackskills skills validate .stackskills/skills/my-skill
+exit codes: 0 valid, 1 problems found, 2 bad usage
 """
 
 
@@ -126,21 +159,40 @@ def _add_skills_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = skills.add_subparsers(dest="skills_command", metavar="ACTION", parser_class=_Parser)
-    listing = actions.add_parser("list", help="name, version, source, sections, active sections")
+    listing = actions.add_parser(
+        "list",
+        help="name, version, source, sections, active sections",
+        description="The skills found, and how many of their sections fit the workspace.",
+        epilog=SKILLS_LIST_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     listing.add_argument("--workspace", default=".", help="count active sections here (default: .)")
     listing.add_argument("--format", choices=("text", "json"), help="output format")
     _add_skills_dir(listing)
-    show = actions.add_parser("show", help="a skill's sections, or one section's text")
+    _add_quiet(listing)
+    show = actions.add_parser(
+        "show",
+        help="a skill's sections, or one section's text",
+        description="A skill's sections, or one section's text as it applies to the workspace.",
+        epilog=SKILLS_SHOW_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     show.add_argument("skill", metavar="NAME[@VERSION]", help="e.g. python-expert@1.3.0")
     show.add_argument("section", nargs="?", metavar="SECTION", help="e.g. django.n-plus-one")
     show.add_argument("--workspace", default=".", help="show the variant that fits here")
     _add_skills_dir(show)
+    _add_quiet(show)
     validate = actions.add_parser(
-        "validate", help="check skill folders; every problem as file:line: message"
+        "validate",
+        help="check skill folders; every problem as file:line: message",
+        description="Check skill folders the way the server loads them.",
+        epilog=SKILLS_VALIDATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument(
         "paths", nargs="+", metavar="PATH", help="a skill folder or a folder of skills"
     )
+    _add_quiet(validate)
 
 
 SERVE_EXAMPLES = """\
@@ -226,6 +278,7 @@ def _add_export_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--check", action="store_true", help="write nothing; exit 1 if any file is out of date"
     )
     _add_skills_dir(export)
+    _add_quiet(export)
 
 
 CONFIG_EXAMPLES = """\
@@ -272,11 +325,13 @@ def _add_config_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     config.add_argument(
         "--user", action="store_true", help="with --write: the user's file, not the workspace's"
     )
+    _add_quiet(config)
 
 
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    terminal.QUIET = args.quiet
     if args.command is None:
         parser.print_help(sys.stderr)
         return USAGE_ERROR

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
 from stackskills.active_sections import active_section_refs
 from stackskills.detectors.detect import NotADirectory, detect
 from stackskills.detectors.models import Stack
+from stackskills.terminal import colour_enabled
 
 
 def run_detect(
@@ -25,7 +27,11 @@ def run_detect(
         # and costs more than a warm detection of a large tree)
         sys.stdout.write(stack.to_json(indent=2 if sys.stdout.isatty() else None) + "\n")
     else:
-        sys.stdout.write(render_text(stack))
+        text = render_text(stack)
+        if colour_enabled(sys.stdout):
+            # the table header bold: the first line that starts with it
+            text = re.sub(r"^(FRAMEWORK .*)$", "\033[1m\\1\033[0m", text, count=1, flags=re.M)
+        sys.stdout.write(text)
     return 0
 
 

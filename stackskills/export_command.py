@@ -25,6 +25,7 @@ from stackskills.skills.export import (
 )
 from stackskills.skills.markdown import render_variant
 from stackskills.skills.records import Section
+from stackskills.terminal import notify
 
 USAGE_ERROR = 2
 
@@ -48,7 +49,7 @@ def run_export(
         default_cache_dir(), workspace=root, extra_dirs=[Path(folder) for folder in skills_dirs]
     )
     for problem in catalog.problems:
-        print(f"stackskills: warning: {problem}", file=sys.stderr)
+        notify(f"stackskills: warning: {problem}")
     skills = catalog.in_use()
     if all_sections:
         sections = [_every_variant_or_fit(section, stack) for s in skills for section in s.sections]
@@ -69,7 +70,7 @@ def run_export(
                 file=sys.stderr,
             )
             return 1
-        print("exported files are current", file=sys.stderr)
+        notify("exported files are current")
     return 0
 
 

@@ -5,8 +5,9 @@ could not be read or parsed, or the command was used wrongly)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,9 +113,25 @@ def _review_one(job: Job) -> ReviewResult:
 
 
 def _review_all(jobs: list[Job]) -> list[ReviewResult]:
+    """Counted on a terminal's stderr while it runs; see ``_review_jobs``."""
+    from stackskills.terminal import Progress
+
+    progress = Progress("reviewing", len(jobs))
+    results = []
+    try:
+        for outcome in _review_jobs(jobs):
+            results.append(outcome)
+            progress.step()
+    finally:
+        progress.close()
+    return results
+
+
+def _review_jobs(jobs: list[Job]) -> Iterator[ReviewResult]:
     """Serial for a few files; forked workers (which inherit the reviewers) for many."""
     if len(jobs) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return [_review_one(job) for job in jobs]
+        yield from (_review_one(job) for job in jobs)
+        return
     import multiprocessing
 
     from stackskills.review.registry import all_rules
@@ -130,7 +147,7 @@ def _review_all(jobs: list[Job]) -> list[ReviewResult]:
     workers = min(os.cpu_count() or 2, 8)
     chunk = max(1, len(jobs) // (workers * 4))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_review_index, range(len(jobs)), chunksize=chunk)
+        yield from pool.imap(_review_index, range(len(jobs)), chunksize=chunk)
 
 
 _JOBS: list[Job] = []
@@ -151,5 +168,17 @@ def _print(result: ReviewResult, output_format: str) -> None:
         sys.stdout.write(render_sarif(result))
     else:
         from stackskills.review.formats.text import render_text
+        from stackskills.terminal import colour_enabled
 
-        sys.stdout.write(render_text(result))
+        text = render_text(result)
+        sys.stdout.write(_coloured(text) if colour_enabled(sys.stdout) else text)
+
+
+_FINDING = re.compile(r"^(\S.*?:\d+:\d+: )([A-Z]+[0-9]+)( .*?)( \[[^\]]+\])$", re.MULTILINE)
+_ERROR = re.compile(r"^(\S.*?: )(error:)", re.MULTILINE)
+
+
+def _coloured(text: str) -> str:
+    """The rule code bold yellow, its section cyan, errors red; the words stay the same."""
+    text = _FINDING.sub("\\1\033[1;33m\\2\033[0m\\3\033[36m\\4\033[0m", text)
+    return _ERROR.sub("\\1\033[1;31m\\2\033[0m", text)

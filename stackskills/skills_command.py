@@ -16,6 +16,7 @@ from stackskills.skills.model import Section, Skill
 from stackskills.skills.sources import SkillCatalog, load_catalog
 from stackskills.skills.tokens import estimate_tokens
 from stackskills.skills.validate import validate_path
+from stackskills.terminal import notify
 
 USAGE_ERROR = 2
 
@@ -31,9 +32,9 @@ def _catalog(workspace: str | None, skills_dirs: Sequence[str]) -> SkillCatalog:
         extra_dirs=[Path(folder) for folder in skills_dirs],
     )
     for note in catalog.notes:
-        print(f"note: {note}", file=sys.stderr)
+        notify(f"note: {note}")
     for problem in catalog.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        notify(f"warning: {problem}")
     return catalog
 
 
