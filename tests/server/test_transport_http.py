@@ -11,7 +11,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,21 +22,8 @@ from mcp import Client
 
 from stackskills import __version__
 
-EXE = Path(sys.executable).parent / "stackskills"
-SNIPPET = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
-ERAS = {"legacy": "2025-11-25", "auto": "2026-07-28"}
-"""The protocol version each client mode ends up speaking with the real server."""
-TOOLS = ["detect_stack", "get_guidance", "list_sections", "review_code", "review_file"]
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "test", "version": "1"},
-    },
-}
+from .transport_shared import ERAS, EXE, INITIALIZE, SNIPPET, TOOLS
+
 START_TIMEOUT = 60.0
 
 

@@ -8,7 +8,6 @@ import os
 import pty
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,22 +17,8 @@ from mcp import Client, StdioServerParameters
 
 from stackskills import __version__
 
-EXE = Path(sys.executable).parent / "stackskills"
-SNIPPET = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
-"""A blocking call in a coroutine (SKS401, line 5): flagged whatever the stack."""
-ERAS = {"legacy": "2025-11-25", "auto": "2026-07-28"}
-"""The protocol version each client mode ends up speaking with the real server."""
-TOOLS = ["detect_stack", "get_guidance", "list_sections", "review_code", "review_file"]
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "test", "version": "1"},
-    },
-}
+from .transport_shared import ERAS, EXE, INITIALIZE, SNIPPET, TOOLS
+
 STOP_TIMEOUT = 20.0
 
 
