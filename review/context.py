@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from stackskills.review.findings import Finding
@@ -35,6 +36,12 @@ class FileContext:
     imports: dict[str, str] = field(default_factory=dict)
     """Local name → what it was imported as: ``sleep`` → ``time.sleep``, ``np`` → ``numpy``."""
     tree: ast.Module | None = None
+
+    @cached_property
+    def has_walrus(self) -> bool:
+        """Whether ``:=`` appears anywhere; without it only statements bind names, and
+        analyses looking for bindings can skip every expression."""
+        return any(":=" in line for line in self.lines)
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

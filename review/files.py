@@ -7,7 +7,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from stackskills.detectors.source import ReadFailure, decode_text
+from stackskills.detectors.source import (
+    ReadFailure,
+    decode_text,
+    open_regular_file,
+    read_at_most,
+)
 from stackskills.detectors.walk import walk
 from stackskills.review.findings import ReviewError
 
@@ -34,9 +39,10 @@ def python_files(path: Path) -> list[Path]:
 
 
 def read_source(path: Path, shown: str) -> str | ReviewError:
+    """The decoded text, or the error to report; a FIFO is refused, never waited on."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_REVIEW_BYTES + 1)
+        with open_regular_file(path) as handle:
+            data = read_at_most(handle, MAX_REVIEW_BYTES)
     except OSError as exc:
         return ReviewError(file=shown, message=f"cannot read: {exc.strerror or exc}")
     if len(data) > MAX_REVIEW_BYTES:
@@ -49,12 +55,40 @@ def read_source(path: Path, shown: str) -> str | ReviewError:
 
 def project_root(path: Path) -> Path | None:
     """The nearest folder at or above ``path`` that holds a project manifest."""
-    current = Path(os.path.realpath(path))
-    if not current.is_dir():
-        current = current.parent
-    for folder in (current, *current.parents):
+    return ProjectRoots().find(path)
+
+
+class ProjectRoots:
+    """``project_root`` for the many files of one run: each folder is looked at once.
+
+    A tree of a thousand files sits in a few dozen folders; asking the disk about manifests
+    again for every file cost more than reviewing them. Meant for one run, not kept: a
+    manifest added later is seen by the next one.
+    """
+
+    def __init__(self) -> None:
+        self._by_parent: dict[str, Path | None] = {}
+        self._by_folder: dict[Path, Path | None] = {}
+
+    def find(self, path: Path) -> Path | None:
+        parent = os.path.dirname(path)
+        if parent in self._by_parent and not os.path.islink(path):
+            return self._by_parent[parent]
+        current = Path(os.path.realpath(path))
+        if not current.is_dir():
+            current = current.parent
+            if not os.path.islink(path):
+                self._by_parent[parent] = self._in_folder(current)
+        return self._in_folder(current)
+
+    def _in_folder(self, folder: Path) -> Path | None:
+        if folder in self._by_folder:
+            return self._by_folder[folder]
         if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
-            return folder
-        if (folder / ".git").exists():
-            return None
-    return None
+            found: Path | None = folder
+        elif (folder / ".git").exists() or folder.parent == folder:
+            found = None
+        else:
+            found = self._in_folder(folder.parent)
+        self._by_folder[folder] = found
+        return found

@@ -47,7 +47,7 @@ def run_review(
 ) -> int:
     from stackskills.detectors.detect import NotADirectory, detect
     from stackskills.review.engine import Reviewer
-    from stackskills.review.files import project_root, python_files
+    from stackskills.review.files import ProjectRoots, python_files
     from stackskills.review.target import StackSpecError, parse_python, stack_from_spec
 
     try:
@@ -58,9 +58,10 @@ def run_review(
         return USAGE_ERROR
     selected, ignored = _codes(select), _codes(ignore) or frozenset()
     reviewers: dict[Path | None, Reviewer] = {}
+    roots = ProjectRoots()
 
     def reviewer_for(anchor: Path | None) -> Reviewer:
-        root = None if given is not None or anchor is None else project_root(anchor)
+        root = None if given is not None or anchor is None else roots.find(anchor)
         if root not in reviewers:
             stack = given
             if stack is None and root is not None:

@@ -167,9 +167,13 @@ def _serve_stdio(server: MCPServer, command: Sequence[str], roots: Sequence[Path
         stopping = True
         relay.stop()
 
+    import anyio
+
+    from stackskills.server.stdio import serve_stdio
+
     with _stop_signals_call(stop):
         relay.start()
-        server.run()
+        anyio.run(serve_stdio, server, relay.stream)
     return 0
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from stackskills.review.context import NodeContext
 from stackskills.review.semantics.file_cache import PerNodeCache
+from stackskills.review.semantics.statements import file_statements, statements_below
 
 QUERYSET_METHODS = frozenset(
     {
@@ -107,12 +108,25 @@ class Binding:
 
 @dataclass
 class ScopeFacts:
+    scope: ast.AST | None = None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    loads: dict[str, list[ast.Name]] = field(default_factory=dict)
-    """Every read of each name in the scope (nested functions included: they can read it)."""
+    _loads: dict[str, list[ast.Name]] | None = field(default=None, repr=False)
 
     def bind(self, name: str, kind: str, node: ast.AST | None = None) -> None:
         self.bindings.setdefault(name, []).append(Binding(kind, node))
+
+    @property
+    def loads(self) -> dict[str, list[ast.Name]]:
+        """Every read of each name in a function (nested functions included: they can read
+        it); none for a module. Found on first use: most scopes never need it, and it costs
+        another walk of the function."""
+        if self._loads is None:
+            self._loads = {}
+            if self.scope is not None and not isinstance(self.scope, ast.Module):
+                for node in ast.walk(self.scope):
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                        self._loads.setdefault(node.id, []).append(node)
+        return self._loads
 
 
 @dataclass
@@ -136,7 +150,8 @@ def scope_node(context: NodeContext) -> ast.AST | None:
 
 
 def scope_facts(node: ast.AST, context: NodeContext) -> ScopeFacts:
-    return _scope_facts.get(context, node, _build_scope_facts)
+    expressions = context.file.has_walrus
+    return _scope_facts.get(context, node, lambda scope: _build_scope_facts(scope, expressions))
 
 
 def models_in_file(context: NodeContext) -> ModelRelations:
@@ -521,9 +536,10 @@ def _lookup_name(argument: ast.expr) -> set[str] | None:
     return None
 
 
-def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+def _scope_nodes(scope: ast.AST, expressions: bool = True) -> Iterator[ast.AST]:
     """The nodes of a function or module body, nested functions' and classes' bodies
-    excluded (their decorators and defaults included)."""
+    excluded (their decorators and defaults included). Without ``expressions`` the walk
+    stops at expressions: only ``:=`` binds a name inside one."""
     body: list[ast.AST] = (
         [scope.body] if isinstance(scope, ast.Lambda) else list(getattr(scope, "body", []))
     )
@@ -534,7 +550,7 @@ def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pending.extend(reversed(node.decorator_list))
             continue
-        if isinstance(node, ast.Lambda):
+        if isinstance(node, ast.Lambda) or (not expressions and isinstance(node, ast.expr)):
             continue
         pending.extend(reversed(list(ast.iter_child_nodes(node))))
 
@@ -549,8 +565,8 @@ def _bind_target(facts: ScopeFacts, target: ast.expr, kind: str, node: ast.AST |
         _bind_target(facts, target.value, "opaque", None)
 
 
-def _build_scope_facts(scope: ast.AST) -> ScopeFacts:
-    facts = ScopeFacts()
+def _build_scope_facts(scope: ast.AST, expressions: bool = True) -> ScopeFacts:
+    facts = ScopeFacts(scope)
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         arguments = scope.args
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
@@ -561,12 +577,8 @@ def _build_scope_facts(scope: ast.AST) -> ScopeFacts:
         for variadic in (arguments.vararg, arguments.kwarg):
             if variadic is not None:
                 facts.bind(variadic.arg, "opaque")
-    for node in _scope_nodes(scope):
+    for node in _scope_nodes(scope, expressions):
         _bind_node(facts, node)
-    if not isinstance(scope, ast.Module):
-        for node in ast.walk(scope):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                facts.loads.setdefault(node.id, []).append(node)
     return facts
 
 
@@ -633,7 +645,7 @@ def _build_models(tree: ast.AST) -> ModelRelations:
     facts = ModelRelations()
     reverse: list[tuple[str, str]] = []
     assert isinstance(tree, ast.Module)
-    for statement in ast.walk(tree):
+    for statement in statements_below(tree):
         if not isinstance(statement, ast.ClassDef):
             continue
         fields: set[str] = set()
@@ -714,8 +726,7 @@ def model_classes(context: NodeContext) -> frozenset[str]:
 
 def _collect_model_classes(tree: ast.AST, context: NodeContext) -> frozenset[str]:
     names = set(models_in_file(context).fields)
-    assert isinstance(tree, ast.Module)
-    for statement in ast.walk(tree):
+    for statement in file_statements(context):
         if (
             isinstance(statement, ast.Assign)
             and isinstance(statement.value, ast.Call)
