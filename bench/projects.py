@@ -1,17 +1,22 @@
 """Real projects the benchmarks run on, downloaded pinned with pip and cached.
 
-Nothing here is committed: the first run downloads the sdists into ``bench/.cache``.
+Nothing here is committed: the first run downloads the sdists into
+``~/.cache/stackskills-bench`` (or ``$STACKSKILLS_BENCH_CACHE``).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+CACHE = Path(
+    os.environ.get("STACKSKILLS_BENCH_CACHE") or Path.home() / ".cache" / "stackskills-bench"
+)
+"""Outside the checkout, so a fresh clone (CI) reuses earlier downloads."""
 
 LARGE_PROJECT = "apache-superset==4.1.1"
 """A real Flask application: 2,600 files, 950 of them Python, with a PEP 621 pyproject

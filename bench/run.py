@@ -8,9 +8,10 @@ comparison tools) are prepared by the script itself.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib.metadata
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,14 +42,24 @@ class Row:
     baseline_name: str
     unit: str
     target: str
+    ours_rss_mb: float | None = None
+    """Peak resident memory of the process measured (ours); for in-process rows, of this
+    benchmark process."""
+    baseline_rss_mb: float | None = None
 
     @property
     def ratio(self) -> float | None:
         return None if not self.baseline else self.ours / self.baseline
 
 
-def _ensure_tool(module: str, requirement: str) -> None:
-    if importlib.util.find_spec(module) is None:
+def _ensure_tool(requirement: str) -> None:
+    """Install the pinned baseline unless exactly that version is already here."""
+    name, version = requirement.split("==")
+    try:
+        installed = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    if installed != version:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
 
 
@@ -56,20 +67,42 @@ NEUTRAL_CWD = tempfile.gettempdir()
 """Commands run outside the checkout, where ``stackskills/`` would shadow the package."""
 
 
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+
+
 def _timed(
     command: list[str], env: dict[str, str] | None = None, cwd: Path | str = NEUTRAL_CWD
-) -> float:
+) -> Run:
+    """Wall time of one whole process, and its own peak RSS (``wait4`` reports it per
+    child, so runs do not blur into each other)."""
     start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=False, env=env, cwd=cwd)
-    return time.perf_counter() - start
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+    )
+    _, _, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = 0  # reaped above; keeps Popen from waiting again
+    return Run(elapsed, usage.ru_maxrss / 1024)
 
 
-def _median(repeat: int, action: Callable[[], float]) -> float:
+def _median(repeat: int, action: Callable[[], Run]) -> Run:
+    runs = [action() for _ in range(repeat)]
+    return Run(statistics.median(run.seconds for run in runs), max(run.peak_rss_mb for run in runs))
+
+
+def _seconds(repeat: int, action: Callable[[], float]) -> float:
     return statistics.median(action() for _ in range(repeat))
 
 
+def _own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def bench_detect(repeat: int) -> list[Row]:
-    _ensure_tool("deptry", DEPTRY)
+    _ensure_tool(DEPTRY)
     tree = fetch_sdist(LARGE_PROJECT)
     files = sum(1 for _ in tree.rglob("*") if _.is_file())
     stackskills = str(BIN / "stackskills")
@@ -77,7 +110,7 @@ def bench_detect(repeat: int) -> list[Row]:
     cache = Path(tempfile.mkdtemp(prefix="stackskills-bench-cache-"))
     env = {**os.environ, "STACKSKILLS_CACHE_DIR": str(cache)}
 
-    def cold() -> float:
+    def cold() -> Run:
         shutil.rmtree(cache, ignore_errors=True)
         return _timed([stackskills, "detect", str(tree), "--format", "json"], env)
 
@@ -102,7 +135,7 @@ def bench_detect(repeat: int) -> list[Row]:
         detect(tree)
         return time.perf_counter() - start
 
-    warm = _median(max(repeat, 5), warm_in_process)
+    warm = _seconds(max(repeat, 5), warm_in_process)
 
     def plain_walk() -> float:
         start = time.perf_counter()
@@ -110,15 +143,17 @@ def bench_detect(repeat: int) -> list[Row]:
             pass
         return time.perf_counter() - start
 
-    walk_time = _median(max(repeat, 5), plain_walk)
+    walk_time = _seconds(max(repeat, 5), plain_walk)
     shutil.rmtree(cache, ignore_errors=True)
     label = f"{LARGE_PROJECT} ({files} files)"
     return [
-        Row(f"detect cold, {label}", cold_time, deptry_time, "deptry", "s", "<= 0.5x"),
-        Row(f"detect warm (process), {label}", warm_process, startup, "import start-up", "s",
-            "<= start-up + 0.05 s"),
+        Row(f"detect cold, {label}", cold_time.seconds, deptry_time.seconds, "deptry", "s",
+            "<= 0.5x", cold_time.peak_rss_mb, deptry_time.peak_rss_mb),
+        Row(f"detect warm (process), {label}", warm_process.seconds, startup.seconds,
+            "import start-up", "s", "<= start-up + 0.05 s", warm_process.peak_rss_mb,
+            startup.peak_rss_mb),
         Row(f"detect warm (in process), {label}", warm, walk_time, "os.walk of the tree", "s",
-            "<= 0.05 s"),
+            "<= 0.05 s", _own_peak_rss_mb()),
     ]  # fmt: skip
 
 
@@ -132,7 +167,7 @@ def _snippet(tree: Path) -> tuple[str, str]:
 
 
 def bench_review(repeat: int) -> list[Row]:
-    _ensure_tool("ruff", RUFF)
+    _ensure_tool(RUFF)
     tree = fetch_sdist(DJANGO_PROJECT)
     python_files = sum(1 for _ in tree.rglob("*.py"))
     stackskills = str(BIN / "stackskills")
@@ -166,13 +201,15 @@ def bench_review(repeat: int) -> list[Row]:
     p50 = timings[len(timings) // 2]
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     label = f"{DJANGO_PROJECT} ({python_files} .py files)"
+    snippet_rss = _own_peak_rss_mb()
     return [
-        Row(f"review whole tree, {label}", ours, theirs, f"ruff --select {RUFF_SELECTION}",
-            "s", "<= 10x"),
+        Row(f"review whole tree, {label}", ours.seconds, theirs.seconds,
+            f"ruff --select {RUFF_SELECTION}", "s", "<= 10x", ours.peak_rss_mb,
+            theirs.peak_rss_mb),
         Row(f"review snippet p50, {SNIPPET_LINES} lines of {where}", p50 * 1000, None, "", "ms",
-            "<= 5 ms"),
+            "<= 5 ms", snippet_rss),
         Row(f"review snippet p99, {SNIPPET_LINES} lines of {where}", p99 * 1000, None, "", "ms",
-            "-"),
+            "-", snippet_rss),
     ]  # fmt: skip
 
 
@@ -203,8 +240,8 @@ def bench_server(repeat: int) -> list[Row]:
     code, where = _snippet(tree)
     count = 200 if repeat > 1 else 50
     review: dict[str, object] = {"code": code, "filename": where}
-    trips = _round_trips(serve, env, "review_code", review, count)
-    floor = _round_trips(minimal, env, "add", {"a": 1, "b": 2}, count)
+    trips, serve_rss = _round_trips(serve, env, "review_code", review, count)
+    floor, minimal_rss = _round_trips(minimal, env, "add", {"a": 1, "b": 2}, count)
     shutil.rmtree(cache, ignore_errors=True)
     snippet = f"{SNIPPET_LINES} lines of {where}"
     return [
@@ -212,18 +249,18 @@ def bench_server(repeat: int) -> list[Row]:
             statistics.median(baseline), "one-tool MCPServer", "s", "<= 1.3x"),
         Row(f"serve: tools/call review_code p50 (stdio), {snippet}",
             _percentile(trips, 0.5) * 1000, _percentile(floor, 0.5) * 1000,
-            "tools/call add, one-tool MCPServer", "ms", "<= 10 ms"),
+            "tools/call add, one-tool MCPServer", "ms", "<= 10 ms", serve_rss, minimal_rss),
         Row(f"serve: tools/call review_code p99 (stdio), {snippet}",
             _percentile(trips, 0.99) * 1000, _percentile(floor, 0.99) * 1000,
-            "tools/call add, one-tool MCPServer", "ms", "-"),
+            "tools/call add, one-tool MCPServer", "ms", "-", serve_rss, minimal_rss),
     ]  # fmt: skip
 
 
 def _round_trips(
     command: list[str], env: dict[str, str], tool: str, arguments: dict[str, object], count: int
-) -> list[float]:
+) -> tuple[list[float], float | None]:
     """Seconds per ``tools/call`` answered over stdio, after one untimed call (the first one
-    detects the workspace and imports what the tool needs)."""
+    detects the workspace and imports what the tool needs), and the server's peak RSS."""
     session = StdioSession(command, NEUTRAL_CWD, env)
     session.initialize()
     request = {"name": tool, "arguments": arguments}
@@ -235,17 +272,23 @@ def _round_trips(
         start = time.perf_counter()
         session.request("tools/call", request)
         trips.append(time.perf_counter() - start)
+    peak = session.peak_rss_mb()
     session.close()
-    return trips
+    return trips, peak
+
+
+def _megabytes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} MB"
 
 
 def print_table(rows: list[Row]) -> None:
-    header = ("benchmark", "ours", "baseline", "ratio", "target")
+    header = ("benchmark", "ours", "baseline", "ratio", "target", "peak RSS ours / baseline")
     lines = [header]
     for row in rows:
         baseline = f"{row.baseline:.3f} {row.unit} ({row.baseline_name})" if row.baseline else "-"
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
-        lines.append((row.name, f"{row.ours:.3f} {row.unit}", baseline, ratio, row.target))
+        memory = f"{_megabytes(row.ours_rss_mb)} / {_megabytes(row.baseline_rss_mb)}"
+        lines.append((row.name, f"{row.ours:.3f} {row.unit}", baseline, ratio, row.target, memory))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)))

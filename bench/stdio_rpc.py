@@ -54,6 +54,17 @@ class StdioSession:
         self._send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         return answer
 
+    def peak_rss_mb(self) -> float | None:
+        """The server's peak resident memory so far (Linux ``VmHWM``), None elsewhere."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
     def close(self) -> int:
         assert self.process.stdin is not None
         self.process.stdin.close()
