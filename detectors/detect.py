@@ -77,8 +77,15 @@ def detect(
     *,
     cache: DetectionCache | None = None,
     use_cache: bool = True,
+    workers: int = 1,
 ) -> Stack:
-    """Detect the stack of the workspace at ``path`` (a directory)."""
+    """Detect the stack of the workspace at ``path`` (a directory).
+
+    ``workers`` above 1 lets a cold scan of a large tree fork that many processes. Only a
+    single-threaded caller (the CLI) should ask: forking a process that runs other threads
+    (the server's event loop and its worker threads) can leave a child holding a lock
+    that nobody will release.
+    """
     root = resolve_root(path)
     store = (cache or DetectionCache(default_cache_dir())) if use_cache else None
     if store is not None:
@@ -97,7 +104,7 @@ def detect(
 
     workspace = Workspace(root)
     previous = store.load_scans(root) if store is not None else {}
-    scans = _scan_python(workspace, tree, previous)
+    scans = _scan_python(workspace, tree, previous, workers)
     stack = build_stack(_observe(workspace, tree, scans))
     if store is not None:
         store.save(root, tree, stack, scans if scans != previous else None)
@@ -173,11 +180,15 @@ def _requirements_by_content(workspace: Workspace, tree: Tree) -> list[str]:
     return found
 
 
+PARALLEL_SCAN_FROM = 300
+"""Below this many files to scan, starting worker processes costs more than it saves."""
+
+
 def _scan_python(
-    workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry]
+    workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry], workers: int = 1
 ) -> dict[str, ScanEntry]:
     """Scan each Python file whose size or mtime changed; reuse the rest."""
-    from stackskills.detectors.python_scan import scan_python_file
+    from stackskills.detectors.python_scan import scan_python_file, scan_python_files
 
     sizes = {entry.rel: entry for entry in tree.files}
     scans: dict[str, ScanEntry] = {}
@@ -189,6 +200,10 @@ def _scan_python(
             scans[rel] = cached
         else:
             todo.append((rel, entry.size))
-    for rel, size in todo:
-        scans[rel] = (size, sizes[rel].mtime_ns, scan_python_file(workspace, tree, rel, size))
+    if workers > 1 and len(todo) >= PARALLEL_SCAN_FROM:
+        results = scan_python_files(workspace, tree, todo, workers)
+    else:
+        results = [scan_python_file(workspace, tree, rel, size) for rel, size in todo]
+    for (rel, size), result in zip(todo, results, strict=True):
+        scans[rel] = (size, sizes[rel].mtime_ns, result)
     return {rel: scans[rel] for rel in tree.python_files}

@@ -5,6 +5,8 @@ The result is plain data so the cache can keep it per file and skip unchanged fi
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,3 +57,69 @@ def scan_python_file(workspace: Workspace, tree: Tree, rel: str, size: int) -> F
     except RecursionError:
         return FileScan(error=DetectionError(file=rel, message="nested too deeply to scan"))
     return FileScan(imports=imports, markers=markers)
+
+
+def scan_python_files(
+    workspace: Workspace, tree: Tree, todo: list[tuple[str, int]], workers: int
+) -> list[FileScan]:
+    """``scan_python_file`` for each ``(rel, size)``, in order, shared among this process
+    and ``workers - 1`` forked children, each sending back its share as JSON through a
+    pipe. A child that fails leaves its share to be scanned here; without ``fork`` (or with
+    one worker) everything is scanned here."""
+    shares = [todo[index::workers] for index in range(workers)]
+    if not hasattr(os, "fork") or workers < 2:
+        return [scan_python_file(workspace, tree, rel, size) for rel, size in todo]
+    children = [_fork_scanner(workspace, tree, share) for share in shares[1:]]
+    results: dict[str, FileScan] = {
+        rel: scan_python_file(workspace, tree, rel, size) for rel, size in shares[0]
+    }
+    for share, child in zip(shares[1:], children, strict=True):
+        results.update(_collect(workspace, tree, share, child))
+    return [results[rel] for rel, _ in todo]
+
+
+def _fork_scanner(
+    workspace: Workspace, tree: Tree, share: list[tuple[str, int]]
+) -> tuple[int, int] | None:
+    """Start a child scanning ``share``; its pid and the pipe to read, or None."""
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: scan, write, and leave without running any cleanup
+        status = 1
+        try:
+            os.close(reader)
+            scanned = [
+                scan_python_file(workspace, tree, rel, size).to_json() for rel, size in share
+            ]
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(json.dumps(scanned).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader
+
+
+def _collect(
+    workspace: Workspace, tree: Tree, share: list[tuple[str, int]], child: tuple[int, int] | None
+) -> dict[str, FileScan]:
+    """A child's results, or the share scanned here when the child could not deliver."""
+    if child is not None:
+        pid, reader = child
+        with os.fdopen(reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            try:
+                scanned = json.loads(data)
+            except ValueError:
+                scanned = None
+            if isinstance(scanned, list) and len(scanned) == len(share):
+                return {
+                    rel: FileScan.from_json(rel, item)
+                    for (rel, _), item in zip(share, scanned, strict=True)
+                }
+    return {rel: scan_python_file(workspace, tree, rel, size) for rel, size in share}

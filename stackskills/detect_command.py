@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,8 @@ def run_detect(
     path: str, output_format: str | None, *, use_cache: bool, skills_dirs: Sequence[str] = ()
 ) -> int:
     try:
-        stack = detect(path, use_cache=use_cache)
+        # a process of its own: forking scan workers is safe here (see ``detect``)
+        stack = detect(path, use_cache=use_cache, workers=os.cpu_count() or 1)
     except NotADirectory as exc:
         print(f"stackskills: error: {exc}", file=sys.stderr)
         return 2

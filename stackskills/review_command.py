@@ -66,7 +66,7 @@ def run_review(
             stack = given
             if stack is None and root is not None:
                 try:
-                    stack = detect(root)
+                    stack = detect(root, workers=os.cpu_count() or 1)
                 except NotADirectory:
                     stack = None
             reviewers[root] = Reviewer(stack=stack, python=version, select=selected, ignore=ignored)
