@@ -118,20 +118,22 @@ def _review_all(jobs: list[Job]) -> list[ReviewResult]:
     from stackskills.terminal import Progress
 
     progress = Progress("reviewing", len(jobs))
-    results = []
+    results: list[ReviewResult | None] = [None] * len(jobs)
     try:
-        for outcome in _review_jobs(jobs):
-            results.append(outcome)
+        for index, outcome in _review_jobs(jobs):
+            results[index] = outcome
             progress.step()
     finally:
         progress.close()
-    return results
+    return [outcome for outcome in results if outcome is not None]
 
 
-def _review_jobs(jobs: list[Job]) -> Iterator[ReviewResult]:
-    """Serial for a few files; forked workers (which inherit the reviewers) for many."""
+def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
+    """Each job's index and result, as they finish: serial for a few files; for many,
+    forked workers (which inherit the reviewers) take the largest files first, in small
+    batches, so no worker is left alone with a long file at the end."""
     if len(jobs) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        yield from (_review_one(job) for job in jobs)
+        yield from ((index, _review_one(job)) for index, job in enumerate(jobs))
         return
     import multiprocessing
 
@@ -146,16 +148,23 @@ def _review_jobs(jobs: list[Job]) -> Iterator[ReviewResult]:
         reviewer.target(frozenset())
     _JOBS[:] = jobs
     workers = min(os.cpu_count() or 2, 8)
-    chunk = max(1, len(jobs) // (workers * 4))
+    largest_first = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index][1]))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_review_index, range(len(jobs)), chunksize=chunk)
+        yield from pool.imap_unordered(_review_index, largest_first, chunksize=8)
 
 
 _JOBS: list[Job] = []
 
 
-def _review_index(index: int) -> ReviewResult:
-    return _review_one(_JOBS[index])
+def _review_index(index: int) -> tuple[int, ReviewResult]:
+    return index, _review_one(_JOBS[index])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _print(result: ReviewResult, output_format: str) -> None:

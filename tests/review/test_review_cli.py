@@ -109,6 +109,11 @@ def test_select_and_ignore_options(tmp_path: Path) -> None:
 def test_many_files_are_reviewed_in_parallel_with_the_same_result(tmp_path: Path) -> None:
     for index in range(80):
         (tmp_path / f"m{index:02}.py").write_text(BAD if index % 8 == 0 else "x = 1\n")
+    for index in (3, 41, 77):  # errors, of growing size: largest-first scheduling must
+        # not change the order they are reported in
+        (tmp_path / f"m{index:02}.py").write_bytes(b"x = 1\n" * index + b"\x00")
     result = run_cli(".", "--format", "json", cwd=tmp_path)
-    files = [f["file"] for f in json.loads(result.stdout)["findings"]]
+    document = json.loads(result.stdout)
+    files = [f["file"] for f in document["findings"]]
     assert files == [f"m{index:02}.py" for index in range(0, 80, 8)]
+    assert [e["file"] for e in document["errors"]] == ["m03.py", "m41.py", "m77.py"]
