@@ -1,8 +1,10 @@
 """Reading workspace files safely: bounded size, no escape from the root, errors as values.
 
 Every reader goes through ``Workspace.read_text`` so that a binary file, an undecodable
-file, a 50 MB file or a link out of the workspace becomes a ``DetectionError`` instead of
-an exception, and so that no file outside the root is ever opened.
+file, a 50 MB file, a FIFO or a link out of the workspace becomes a ``DetectionError``
+instead of an exception or a hang, and so that no file outside the root is ever opened.
+Whether a path is inside a root is decided by ``within_root`` alone, here and in the
+skills loader, the review and the server.
 """
 
 from __future__ import annotations
@@ -32,6 +34,59 @@ class ReadFailure(Exception):
         self.error = error
 
 
+def within_root(real: Path, root: Path) -> bool:
+    """Whether ``real`` (a path with every symlink already resolved) is ``root`` or lies
+    below it (``root`` resolved too).
+
+    The one rule that decides confinement: detection's readers, the walk, requirement
+    includes, workspace skills, the review of a tree and the server's client-named paths
+    all ask this (mostly through ``resolves_within`` or ``Workspace.contains``), so a
+    fix to what "inside" means lands everywhere at once.
+    """
+    return real == root or root in real.parents
+
+
+def resolves_within(path: Path | str, root: Path) -> bool:
+    """True when ``path`` exists and, with every symlink resolved, is inside ``root``.
+
+    A missing target, a symlink loop or a path the OS refuses (NUL byte, too long) is
+    not inside anything.
+    """
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return within_root(real, root)
+
+
+class NotRegularFile(OSError):
+    """The path names a FIFO, socket, device or folder: nothing a reader may open.
+
+    An ``OSError`` whose ``strerror`` says so, so every reader reports it as it reports
+    any file it cannot read ("cannot read: not a regular file").
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(0, "not a regular file", os.fspath(path))
+
+
+def open_regular_file(path: Path | str) -> BinaryIO:
+    """Open a file for reading only if it is a regular file, without ever blocking.
+
+    A plain ``open()`` of a FIFO waits for a writer forever (a hostile workspace hangs the
+    server that way); ``O_NONBLOCK`` returns at once and ``fstat`` on the open descriptor
+    then refuses anything that is not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A workspace root: the only place detection may read from."""
@@ -51,11 +106,7 @@ class Workspace:
 
     def contains(self, path: Path) -> bool:
         """True when the path, with every symlink resolved, stays inside the root."""
-        try:
-            real = Path(os.path.realpath(path, strict=True))
-        except (OSError, RuntimeError):
-            return False
-        return real == self.root or self.root in real.parents
+        return resolves_within(path, self.root)
 
     def read_text(self, path: Path, max_bytes: int = MAX_MANIFEST_BYTES) -> str:
         """Read a text file inside the root, or raise ``ReadFailure`` saying why not."""
@@ -66,11 +117,11 @@ class Workspace:
             raise ReadFailure(DetectionError(file=rel, message="symlink loop")) from None
         except OSError as exc:
             raise ReadFailure(cannot_read(rel, exc)) from None
-        if real != self.root and self.root not in real.parents:
+        if not within_root(real, self.root):
             message = "symlink points outside the workspace; not read"
             raise ReadFailure(DetectionError(file=rel, message=message))
         try:
-            handle = real.open("rb")
+            handle = open_regular_file(real)
         except OSError as exc:
             raise ReadFailure(cannot_read(rel, exc)) from None
         with handle:
@@ -111,10 +162,24 @@ def cannot_read(rel: str, exc: OSError) -> DetectionError:
     return DetectionError(file=rel, message=f"cannot read: {exc.strerror or exc}")
 
 
+def read_at_most(handle: BinaryIO, max_bytes: int) -> bytes:
+    """The file's bytes, stopping one past ``max_bytes`` (so "too large" can be told).
+
+    Only what the file holds is asked for, plus a byte to notice growth: a buffer of
+    ``max_bytes`` for every file cost three times the whole read of a tiny one, and a
+    tree of 100,000 small modules is read file by file.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size, max_bytes) + 1)
+    if size < len(data) <= max_bytes:  # it grew since fstat: read on to the limit
+        data += handle.read(max_bytes + 1 - len(data))
+    return data
+
+
 def _read_bounded(handle: BinaryIO, rel: str, max_bytes: int) -> str:
     """At most ``max_bytes`` of an open file, decoded; larger files are refused whole."""
     try:
-        data = handle.read(max_bytes + 1)
+        data = read_at_most(handle, max_bytes)
     except OSError as exc:
         raise ReadFailure(cannot_read(rel, exc)) from None
     if len(data) > max_bytes:

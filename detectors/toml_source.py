@@ -39,6 +39,13 @@ def parse_toml(text: str, rel: str) -> tuple[dict[str, Any] | None, DetectionErr
         return None, DetectionError(file=rel, line=line, message=f"invalid TOML: {message}")
     except RecursionError:
         return None, DetectionError(file=rel, message="invalid TOML: nested too deeply")
+    except ValueError as exc:  # an integer of over 4,300 digits (a lock "claiming" a size)
+        return None, DetectionError(file=rel, message=f"invalid TOML: {_first_clause(exc)}")
+
+
+def _first_clause(exc: ValueError) -> str:
+    """Python's int-size message up to its advice (``sys.set_int_max_str_digits``)."""
+    return str(exc).split(";", 1)[0]
 
 
 def read_toml(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stackskills.detectors.models import DetectionError
-from stackskills.detectors.source import cannot_read
+from stackskills.detectors.source import cannot_read, within_root
 
 SKIPPED_DIRS = frozenset(
     {
@@ -258,7 +258,7 @@ def _visit_symlink(tree: Tree, entry: os.DirEntry[str], rel: str) -> None:
     except (OSError, RuntimeError):
         tree.errors.append(DetectionError(file=rel, message="broken symlink or symlink loop"))
         return
-    if target != tree.root and tree.root not in target.parents:
+    if not within_root(target, tree.root):
         tree.errors.append(
             DetectionError(file=rel, message="symlink points outside the workspace; not followed")
         )

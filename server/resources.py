@@ -39,6 +39,7 @@ from mcp_types import (
     UnsubscribeRequestParams,
 )
 
+from stackskills.detectors.source import open_regular_file, within_root
 from stackskills.server.workspace import (
     STACK_URI,
     Workspaces,
@@ -123,10 +124,10 @@ def read_skill_bytes(file: SkillFile, uri: str) -> bytes:
     could point anywhere on disk)."""
     folder = Path(os.path.realpath(file.skill.path))
     real = Path(os.path.realpath(file.path))
-    if not real.is_relative_to(folder):
+    if not within_root(real, folder):
         raise not_found(uri, f"{uri!r} resolves outside its skill folder and is not served")
     try:
-        with real.open("rb") as handle:
+        with open_regular_file(real) as handle:  # a FIFO swapped in must not block the server
             data = handle.read(MAX_SKILL_FILE_BYTES + 1)
     except OSError as exc:
         raise MCPError(

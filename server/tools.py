@@ -15,6 +15,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from stackskills.detectors.source import within_root
 from stackskills.server.models import (
     DetectedWorkspace,
     DetectStackResult,
@@ -263,11 +264,16 @@ def register(server: MCPServer, workspaces: Workspaces) -> None:
             file = resolve_in_roots(path, view.root_paths)
         except (PathRefused, FileNotFoundError) as exc:
             return error(str(exc))
-        if not file.is_file():
+        if file.is_dir():
             return error(f"{path!r} is a folder; review_file takes one Python file")
-        root = next(r for r in view.root_paths if file.is_relative_to(r))
+        if not file.is_file():
+            return error(
+                f"{path!r} is not a regular file (a FIFO, socket or device); review_file "
+                "takes one Python file"
+            )
+        root = next(r for r in view.root_paths if within_root(file, r))
         project = project_root(file)
-        if project is None or not project.is_relative_to(root) or project == root:
+        if project is None or project == root or not within_root(project, root):
             stack = next(s.stack for s in view.roots if s.root == root)
         else:
             stack = await detect_folder(view, project)

@@ -76,6 +76,11 @@ def split_front_matter(text: str) -> MarkdownDocument:
         line = None if mark is None else mark.line + 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FrontMatterError(f"invalid YAML in front matter: {problem}", line) from None
+    except (ValueError, RecursionError) as exc:
+        # a workspace's own skill is untrusted: an integer of over 4,300 digits or deep
+        # nesting must become a problem with a line, not a crash of detect or the server
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise FrontMatterError(f"invalid YAML in front matter: {why}", 2) from None
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a mapping of fields", 2)
     body = "".join(lines[index + 1 :])

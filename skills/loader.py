@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from stackskills.detectors.source import open_regular_file, within_root
 from stackskills.skills.frontmatter import FrontMatterError, MarkdownDocument, split_front_matter
 from stackskills.skills.model import (
     Section,
@@ -38,15 +39,26 @@ class SkillLoad:
         self.problems = problems
 
 
-def read_markdown(path: Path, shown: str, problems: list[SkillProblem]) -> MarkdownDocument | None:
-    """Read and split one Markdown file; a problem is recorded instead of raising."""
+def read_markdown(
+    path: Path, shown: str, problems: list[SkillProblem], within: Path | None = None
+) -> MarkdownDocument | None:
+    """Read and split one Markdown file; a problem is recorded instead of raising.
+
+    ``within`` (a workspace skill's real folder) is where the file must resolve: a section
+    linked to ``~/.ssh/config`` is not read. A FIFO is refused instead of waited on.
+    """
+    if within is not None and not within_root(Path(os.path.realpath(path)), within):
+        message = "symlink points outside its skill folder; not read"
+        problems.append(SkillProblem(file=shown, message=message))
+        return None
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            problems.append(SkillProblem(file=shown, message="file is larger than 512 KiB"))
-            return None
-        raw = path.read_bytes()
+        with open_regular_file(path) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.append(SkillProblem(file=shown, message=f"cannot read: {exc.strerror or exc}"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(SkillProblem(file=shown, message="file is larger than 512 KiB"))
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -88,9 +100,15 @@ def _field_path(loc: Sequence[str | int]) -> str:
     return text
 
 
-def load_skill(folder: Path, *, source: str, shown_root: Path | None = None) -> SkillLoad:
-    """Load ``folder`` (holding ``SKILL.md``); problems name paths from ``shown_root``."""
+def load_skill(
+    folder: Path, *, source: str, shown_root: Path | None = None, confined: bool = False
+) -> SkillLoad:
+    """Load ``folder`` (holding ``SKILL.md``); problems name paths from ``shown_root``.
+
+    ``confined``: every file must resolve inside ``folder`` (a workspace's skill).
+    """
     base = shown_root if shown_root is not None else folder.parent
+    within = Path(os.path.realpath(folder)) if confined else None
     problems: list[SkillProblem] = []
 
     def shown(path: Path) -> str:
@@ -100,7 +118,7 @@ def load_skill(folder: Path, *, source: str, shown_root: Path | None = None) -> 
             return path.as_posix()
 
     skill_path = folder / SKILL_FILE
-    document = read_markdown(skill_path, shown(skill_path), problems)
+    document = read_markdown(skill_path, shown(skill_path), problems, within)
     if document is None:
         return SkillLoad(None, problems)
     try:
@@ -116,7 +134,7 @@ def load_skill(folder: Path, *, source: str, shown_root: Path | None = None) -> 
                 message=f"name {meta.name!r} must equal the folder name {folder.name!r}",
             )
         )
-    sections = _load_sections(folder / SECTIONS_DIR, meta, shown, problems)
+    sections = _load_sections(folder / SECTIONS_DIR, meta, shown, problems, within)
     skill = Skill(
         name=meta.name,
         version=meta.version,
@@ -133,7 +151,11 @@ def load_skill(folder: Path, *, source: str, shown_root: Path | None = None) -> 
 
 
 def _load_sections(
-    folder: Path, meta: SkillFrontMatter, shown: Any, problems: list[SkillProblem]
+    folder: Path,
+    meta: SkillFrontMatter,
+    shown: Any,
+    problems: list[SkillProblem],
+    within: Path | None = None,
 ) -> list[Section]:
     try:
         files = sorted(entry for entry in folder.iterdir() if entry.suffix == ".md")
@@ -145,7 +167,7 @@ def _load_sections(
     sections: list[Section] = []
     seen: dict[str, str] = {}
     for path in files:
-        section = load_section(path, meta, shown(path), problems)
+        section = load_section(path, meta, shown(path), problems, within)
         if section is None:
             continue
         if section.id in seen:
@@ -163,9 +185,13 @@ def _load_sections(
 
 
 def load_section(
-    path: Path, meta: SkillFrontMatter, shown: str, problems: list[SkillProblem]
+    path: Path,
+    meta: SkillFrontMatter,
+    shown: str,
+    problems: list[SkillProblem],
+    within: Path | None = None,
 ) -> Section | None:
-    document = read_markdown(path, shown, problems)
+    document = read_markdown(path, shown, problems, within)
     if document is None:
         return None
     try:

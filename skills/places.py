@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from stackskills.detectors.source import resolves_within
+
 BUILT_IN = "built-in"
 WORKSPACE = "workspace"
 WORKSPACE_SKILLS = Path(".stackskills") / "skills"
@@ -17,20 +19,30 @@ BUILT_IN_DIR = Path(__file__).resolve().parent
 
 
 def inside(path: Path, root: Path) -> bool:
-    real = Path(os.path.realpath(path))
-    return real == root or root in real.parents
+    """Whether ``path`` resolves inside ``root``: detection's rule, so both agree."""
+    return resolves_within(path, root)
 
 
 def skill_places(
-    workspace: Path | None, extra_dirs: Iterable[Path], built_in: bool
+    workspace: Path | None,
+    extra_dirs: Iterable[Path],
+    built_in: bool,
+    *,
+    more_workspaces: Iterable[Path] = (),
 ) -> list[tuple[Path, str]]:
-    """The folders skills are loaded from, in precedence order, with their source labels."""
+    """The folders skills are loaded from, in precedence order, with their source labels.
+
+    Each workspace's ``.stackskills/skills`` (the first and ``more_workspaces``, the other
+    roots of a server) is a ``WORKSPACE`` place, kept only when it resolves inside its
+    root: the loader confines its files to it, as it would not for a ``--skills-dir``.
+    """
     places: list[tuple[Path, str]] = []
     if built_in:
         places.append((BUILT_IN_DIR, BUILT_IN))
     places.extend((Path(folder), str(folder)) for folder in extra_dirs)
-    if workspace is not None:
-        root = Path(os.path.realpath(workspace))
+    roots = [] if workspace is None else [workspace]
+    for folder in [*roots, *more_workspaces]:
+        root = Path(os.path.realpath(folder))
         candidate = root / WORKSPACE_SKILLS
         if candidate.is_dir() and inside(candidate, root):
             places.append((candidate, WORKSPACE))

@@ -19,20 +19,30 @@ from stackskills.skills.validate import skill_folders
 
 
 def load_catalog(
-    *, workspace: Path | None, extra_dirs: Iterable[Path] = (), built_in: bool = True
+    *,
+    workspace: Path | None,
+    extra_dirs: Iterable[Path] = (),
+    built_in: bool = True,
+    more_workspaces: Iterable[Path] = (),
 ) -> SkillCatalog:
-    """Load every skill; problems in one folder never stop the others from loading."""
+    """Load every skill; problems in one folder never stop the others from loading.
+
+    A workspace's skills are its content, not the user's configuration: a skill folder
+    linked out of ``.stackskills/skills`` is skipped, and each file of a skill must lie
+    inside its skill folder (the same rule the server applies when serving the file).
+    """
     catalog = SkillCatalog()
-    places = skill_places(workspace, extra_dirs, built_in)
+    places = skill_places(workspace, extra_dirs, built_in, more_workspaces=more_workspaces)
     where: dict[str, str] = {}
     for folder, source in places:
         if not folder.is_dir():
             catalog.problems.append(SkillProblem(file=str(folder), message="not a folder"))
             continue
+        confined = source == WORKSPACE
         for skill_dir in skill_folders(folder):
-            if source == WORKSPACE and not inside(skill_dir, Path(os.path.realpath(folder))):
+            if confined and not inside(skill_dir, Path(os.path.realpath(folder))):
                 continue
-            load = load_skill(skill_dir, source=source, shown_root=folder.parent)
+            load = load_skill(skill_dir, source=source, shown_root=folder.parent, confined=confined)
             catalog.problems.extend(load.problems)
             skill = load.skill
             if skill is None:

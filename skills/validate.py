@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from stackskills.detectors.source import within_root
 from stackskills.skills.loader import SKILL_FILE, SkillLoad, load_skill
 from stackskills.skills.markdown import Example, Link, parse_body
 from stackskills.skills.model import Section, Skill
@@ -188,7 +189,7 @@ def _link_problems(
         target = _resolve(file.parent, link.target)
         if target is None:
             continue
-        if skill_root not in target.parents or not target.is_file():
+        if not within_root(target, skill_root) or not target.is_file():
             problems.append(
                 SkillProblem(
                     file=shown(file), line=link.line, message=f"broken link: {link.target}"

@@ -7,6 +7,7 @@ name that a person wrote is left alone and reported.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from stackskills.detectors.cache import default_cache_dir
 from stackskills.detectors.detect import NotADirectory, detect
 from stackskills.detectors.models import Stack
+from stackskills.detectors.source import open_regular_file, within_root
 from stackskills.skills.activation import activate, activate_section
 from stackskills.skills.compiled import load_catalog_cached
 from stackskills.skills.export import (
@@ -87,8 +89,13 @@ def _sync(target: Path, output_format: str, files: list[ExportedFile], *, check:
     wanted. Returns how many files were, or would be, changed."""
     changed = 0
     wanted = {item.path for item in files}
+    real_target = Path(os.path.realpath(target))
     for item in files:
         path = target / item.path
+        refused = _refusal(path, real_target)
+        if refused is not None:
+            print(f"stackskills: skipped {item.path}: {refused}", file=sys.stderr)
+            continue
         current = _read(path)
         if current == item.content:
             continue
@@ -104,7 +111,7 @@ def _sync(target: Path, output_format: str, files: list[ExportedFile], *, check:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(item.content, encoding="utf-8")
         print(f"wrote {item.path}")
-    for leftover in _generated_files(target, output_format):
+    for leftover in _generated_files(target, real_target, output_format):
         relative = leftover.relative_to(target).as_posix()
         if relative in wanted:
             continue
@@ -117,19 +124,37 @@ def _sync(target: Path, output_format: str, files: list[ExportedFile], *, check:
     return changed
 
 
-def _generated_files(target: Path, output_format: str) -> list[Path]:
+def _refusal(path: Path, real_target: Path) -> str | None:
+    """Why ``path`` must be neither read nor written, or None.
+
+    The repository is not trusted: a dangling link ``AGENTS.md -> ~/.profile`` would have
+    the write create a file outside it, and a FIFO would block ``export --check`` forever.
+    """
+    if not within_root(Path(os.path.realpath(path)), real_target):
+        return "a symlink that leads out of the folder; not touched"
+    if os.path.lexists(path) and not path.is_file():
+        return "not a regular file; not touched"
+    return None
+
+
+def _generated_files(target: Path, real_target: Path, output_format: str) -> list[Path]:
     folder = OWNED_FOLDERS[output_format]
     if not folder:
         return []
     base = target / folder
     if not base.is_dir():
         return []
-    found = [path for path in sorted(base.rglob("*")) if path.is_file()]
+    found = [
+        path
+        for path in sorted(base.rglob("*"))
+        if path.is_file() and _refusal(path, real_target) is None
+    ]
     return [path for path in found if is_generated(_read(path) or "")]
 
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with open_regular_file(path) as handle:
+            return handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None

@@ -32,6 +32,7 @@ from stackskills.detectors.source import (
     Workspace,
     cannot_read,
     decode_text,
+    within_root,
 )
 
 INSTALLED_KIND = "installed"
@@ -102,7 +103,9 @@ def find_site_packages(venv_dir: Path) -> list[Path]:
             status = real.stat()
         except (OSError, RuntimeError):
             continue
-        if venv_real not in real.parents or not stat.S_ISDIR(status.st_mode):
+        if real == venv_real or not within_root(real, venv_real):
+            continue
+        if not stat.S_ISDIR(status.st_mode):
             continue
         identity = (status.st_dev, status.st_ino)
         if identity not in seen:

@@ -49,6 +49,10 @@ def read_pipfile_lock(workspace: Workspace, path: Path) -> ManifestReading:
     except RecursionError:
         reading.errors.append(DetectionError(file=rel, message="invalid JSON: nested too deeply"))
         return reading
+    except ValueError as exc:  # an integer of over 4,300 digits: Python refuses to convert it
+        message = f"invalid JSON: {str(exc).split(';', 1)[0]}"
+        reading.errors.append(DetectionError(file=rel, message=message))
+        return reading
     if not isinstance(data, dict):
         reading.errors.append(DetectionError(file=rel, line=1, message="not a JSON object"))
         return reading

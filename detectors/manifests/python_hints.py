@@ -81,7 +81,7 @@ def read_ci_workflow(workspace: Workspace, path: Path) -> ManifestReading:
 
     try:
         document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError) as exc:
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:  # ValueError: a huge integer
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reading.errors.append(_yaml_error(rel, line, exc))
@@ -98,7 +98,10 @@ def read_ci_workflow(workspace: Workspace, path: Path) -> ManifestReading:
 
 
 def _yaml_error(rel: str, line: int | None, exc: BaseException) -> DetectionError:
-    problem = getattr(exc, "problem", None) or "nested too deeply"
+    problem = getattr(exc, "problem", None)
+    if not problem:
+        deep = isinstance(exc, RecursionError)
+        problem = "nested too deeply" if deep else str(exc).split(";", 1)[0]
     return DetectionError(file=rel, line=line, message=f"invalid YAML: {problem}")
 
 

@@ -29,7 +29,7 @@ from stackskills.detectors.models import (
     Scope,
 )
 from stackskills.detectors.requirement_strings import normalise, requirement_or_error
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import ReadFailure, Workspace, within_root
 
 _COMMENT = re.compile(r"(?:^|\s)#(?P<text>.*)$")
 _COMMENT_ONLY = re.compile(r"^\s*#")
@@ -243,7 +243,7 @@ class _RequirementsReader:
             return None  # a remote file: nothing in the workspace to read
         target = Path(os.path.normpath(including.parent / site.value))
         real = _real(target)
-        if real != self.workspace.root and self.workspace.root not in real.parents:
+        if not within_root(real, self.workspace.root):
             return _site_error(site, "outside the workspace; not read")
         names = [rel for _real_path, rel in chain]
         for index, (real_path, _rel) in enumerate(chain):
