@@ -124,33 +124,41 @@ def _parse(code: str, filename: str, result: ReviewResult) -> ast.Module | None:
 def walk(
     tree: ast.Module, file: FileContext, table: dict[type[ast.AST], list[tuple[Rule, Check]]]
 ) -> list[Finding]:
-    """Visit every node once, depth first in source order, dispatching by node type."""
+    """Visit every node once, depth first in source order, dispatching by node type.
+
+    This loop runs for every node of every file, so it is written for speed: one lookup per
+    node type gives its child fields, its checks and whether it is an import, and a marker
+    pushed under a node's children pops the node off the ancestor path once they are done.
+    """
     findings: list[Finding] = []
     path: list[ast.AST] = []
     context = NodeContext(file=file, ancestors=path)
-    pending: list[ast.AST] = [tree]
-    depths: list[int] = [0]
     lines = file.lines
     node_type = ast.AST
-    imports = (ast.Import, ast.ImportFrom)
     skip = _LEAVES.difference(table)
-    fields_of = _FIELDS_BY_TYPE
+    plans: dict[type[ast.AST], tuple[tuple[str, ...], list[tuple[Rule, Check]] | None, bool]] = {}
+    done = _CHILDREN_DONE
+    pending: list[ast.AST] = [tree]
     while pending:
         node = pending.pop()
-        depth = depths.pop()
-        del path[depth:]
+        if node is done:
+            path.pop()
+            continue
         kind = type(node)
-        if kind in imports:
+        plan = plans.get(kind)
+        if plan is None:
+            plan = plans[kind] = (_child_fields(kind), table.get(kind), kind in _IMPORTS)
+        fields, checks, is_import = plan
+        if is_import:
             file.record_import(node)  # type: ignore[arg-type]
-        checks = table.get(kind)
         if checks:
             for rule, check in checks:
                 context.rule = rule
                 findings.extend([f for f in check(node, context) if not _noqa(lines, f)])
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = _child_fields(kind)
+        if not fields:
+            continue
         mark = len(pending)
+        pending.append(done)
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
@@ -163,15 +171,21 @@ def walk(
                 )
             elif type(value) not in skip and isinstance(value, node_type):
                 pending.append(value)
-        added = len(pending) - mark
-        if added:
-            path.append(node)
-            if added > 1:  # children were pushed in source order; pop them that way
-                pending[mark:] = pending[: mark - 1 : -1] if mark else pending[::-1]
-            depths.extend([depth + 1] * added)
+        added = len(pending) - mark - 1
+        if not added:
+            pending.pop()
+            continue
+        path.append(node)
+        if added > 1:  # children were pushed in source order; pop them that way
+            pending[mark + 1 :] = pending[:mark:-1]
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return findings
 
+
+_CHILDREN_DONE = ast.AST()
+"""Pushed under a node's children: popping it means they are all visited."""
+
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
 _SCALAR_FIELDS = frozenset(
     {"ctx", "id", "name", "attr", "arg", "module", "level", "names", "type_comment",
