@@ -32,7 +32,7 @@ from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, R
 
 from stackskills.detectors.models import Stack
 from stackskills.server.clients import Clients, ClientState, log
-from stackskills.skills.places import WORKSPACE_SKILLS, skill_file_stamps, skill_places
+from stackskills.skills.places import skill_file_stamps, skill_places
 
 if TYPE_CHECKING:
     # Loading skills means pydantic and YAML: imported on the first request, not at start-up.
@@ -192,30 +192,36 @@ class Workspaces:
     async def roots(self, ctx: ServerRequestContext[Any, Any], state: ClientState) -> list[Path]:
         if not state.declares_roots:
             return self.fallback_roots()
-        if state.roots is None or state.roots_stale:
-            state.roots_stale = False
-            try:
-                with warnings.catch_warnings():
-                    # Deprecated in 2026-07-28, which has no roots; the warning fires on the
-                    # call, so only the call (not the await) is inside the filter.
-                    warnings.simplefilter("ignore", MCPDeprecationWarning)
-                    asking = ctx.session.list_roots()
-                with anyio.fail_after(ROOTS_TIMEOUT_SECONDS):
-                    result = await asking
-            except Exception as exc:  # a client that declared roots but cannot answer
-                await log(
-                    ctx,
-                    state,
-                    "warning",
-                    f"roots/list failed ({exc or type(exc).__name__}); using defaults",
-                )
-                state.roots = ()
-            else:
-                state.roots = tuple(_file_roots([str(root.uri) for root in result.roots]))
-                if not state.roots and result.roots:
+        # One roots/list at a time per client: a burst of first requests (or of requests after
+        # roots/list_changed) waits for one answer instead of each asking the client again.
+        async with state.roots_lock:
+            if state.roots is None or state.roots_stale:
+                state.roots_stale = False
+                try:
+                    with warnings.catch_warnings():
+                        # Deprecated in 2026-07-28, which has no roots; the warning fires on the
+                        # call, so only the call (not the await) is inside the filter.
+                        warnings.simplefilter("ignore", MCPDeprecationWarning)
+                        asking = ctx.session.list_roots()
+                    with anyio.fail_after(ROOTS_TIMEOUT_SECONDS):
+                        result = await asking
+                except Exception as exc:  # a client that declared roots but cannot answer
                     await log(
-                        ctx, state, "warning", "no client root is a local folder; using defaults"
+                        ctx,
+                        state,
+                        "warning",
+                        f"roots/list failed ({exc or type(exc).__name__}); using defaults",
                     )
+                    state.roots = ()
+                else:
+                    state.roots = tuple(_file_roots([str(root.uri) for root in result.roots]))
+                    if not state.roots and result.roots:
+                        await log(
+                            ctx,
+                            state,
+                            "warning",
+                            "no client root is a local folder; using defaults",
+                        )
         return list(state.roots) or self.fallback_roots()
 
     # --- detection ---------------------------------------------------------------------
@@ -306,15 +312,16 @@ class Workspaces:
         cached = self._catalog_for.get(wanted)
         if cached is not None and now - cached[1] < self._recheck_seconds:
             return cached[0]
-        extra = list(self.skills_dirs) + [
-            root / WORKSPACE_SKILLS for root in roots[1:] if (root / WORKSPACE_SKILLS).is_dir()
-        ]
-        places = skill_places(roots[0], extra, built_in=True)
+        # Every root's .stackskills/skills is workspace content, confined to its root like
+        # the first one's (as plain --skills-dir folders they were followed out of the root).
+        extra = list(self.skills_dirs)
+        others = list(roots[1:])
+        places = skill_places(roots[0], extra, built_in=True, more_workspaces=others)
         key = json.dumps([[str(p), s] for p, s in places] + [skill_file_stamps(places)])
         catalog = self._catalogs.get(key)
         if catalog is None:
             catalog = await anyio.to_thread.run_sync(
-                lambda: load_catalog(workspace=roots[0], extra_dirs=extra)
+                lambda: load_catalog(workspace=roots[0], extra_dirs=extra, more_workspaces=others)
             )
             self._catalogs = {key: catalog}
         self._catalog_for = {wanted: (catalog, time.monotonic())}

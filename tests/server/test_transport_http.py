@@ -6,65 +6,19 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import re
 import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from mcp import Client
 
 from stackskills import __version__
 
-from .transport_shared import ERAS, EXE, INITIALIZE, SNIPPET, TOOLS
-
-START_TIMEOUT = 60.0
-
-
-@dataclass
-class HttpServer:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    @property
-    def port(self) -> int:
-        port = urlsplit(self.url).port
-        assert port is not None
-        return port
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
-
-def start_http_server(workspace: Path, cache: Path, *args: str) -> HttpServer:
-    log = workspace.parent / "serve-http.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [str(EXE), "serve", "--http", "--port", "0", "--workspace", str(workspace), *args],
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-            env={**os.environ, "STACKSKILLS_CACHE_DIR": str(cache)},
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        found = re.search(r"http://\S+/mcp\b", log.read_text())
-        if found:
-            return HttpServer(process, found.group(0), log)
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    process.kill()
-    pytest.fail(f"no URL from stackskills serve --http:\n{log.read_text()}")
+from .transport_shared import ERAS, EXE, INITIALIZE, SNIPPET, TOOLS, HttpServer, start_http_server
 
 
 @pytest.fixture
