@@ -123,20 +123,20 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
             continue
         if rel.rsplit("/", 1)[-1] == "setup.py" and not is_build_script(rel, scans):
             continue  # an application module that happens to be called setup.py
-        observations.readings.append((rel, reader(workspace, tree.path(rel))))
+        observations.readings.append((rel, _checked(reader(workspace, tree.path(rel)))))
     seen: set[Path] = set()
     if tree.requirement_files or tree.possible_requirement_files:
         from stackskills.detectors.manifests.requirements import read_requirements
 
         for rel in tree.requirement_files + _requirements_by_content(workspace, tree):
             reading = read_requirements(workspace, tree.path(rel), seen)
-            observations.readings.append((rel, reading))
+            observations.readings.append((rel, _checked(reading)))
     if tree.venvs:
         from stackskills.detectors.manifests.installed import installed_import_names, read_installed
 
         for rel in tree.venvs:
             venv = tree.path(rel)
-            observations.installed.append(read_installed(workspace, venv))
+            observations.installed.append(_checked(read_installed(workspace, venv)))
             observations.installed_import_names.update(installed_import_names(workspace, venv))
     observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     observations.sample_files = tree.sample_python_files
@@ -145,6 +145,15 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
     observations.modules_by_dir = tree.modules_by_dir
     observations.file_markers = find_file_markers(workspace, tree)
     return observations
+
+
+def _checked(reading: ManifestReading) -> ManifestReading:
+    """A reading without the records the decisions could not compare (see
+    ``drop_oversized_numbers``), each reported as an error instead."""
+    from stackskills.detectors.requirement_strings import drop_oversized_numbers
+
+    drop_oversized_numbers(reading)
+    return reading
 
 
 BUILD_TOOLS = frozenset({"setuptools", "distutils", "skbuild", "versioneer"})

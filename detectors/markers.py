@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stackskills.detectors.models import Evidence
-from stackskills.detectors.source import ReadFailure, Workspace
+from stackskills.detectors.source import ReadFailure, Workspace, physical_lines
 from stackskills.detectors.walk import Tree
 
 SOURCE_MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -79,7 +79,7 @@ def _line_containing(workspace: Workspace, tree: Tree, rel: str, needle: str) ->
         text = workspace.read_text(tree.path(rel), max_bytes=1024 * 1024)
     except ReadFailure:
         return None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(physical_lines(text), start=1):
         if needle in line.lower():
             return number
     return None

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
+
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from stackskills.detectors.models import Dependency, DetectionError, Evidence, Scope
+from stackskills.detectors.models import (
+    Dependency,
+    DetectionError,
+    Evidence,
+    ManifestReading,
+    Scope,
+)
 
 
 def normalise(name: str) -> str:
@@ -68,3 +78,52 @@ def requirement_or_error(
         return DetectionError(
             file=file, line=line, message=f"invalid requirement {text!r}: {first}"
         )
+
+
+@functools.lru_cache(maxsize=1)
+def _oversized_number() -> re.Pattern[str] | None:
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return re.compile(rf"\d{{{limit + 1},}}") if limit else None
+
+
+def drop_oversized_numbers(reading: ManifestReading) -> None:
+    """Turn every record holding a number Python will not convert into an error.
+
+    ``packaging`` checks versions with a regular expression, so ``django>=1.<5,000 nines>``
+    parses, and the ``int()`` inside ``Version`` raises ``ValueError`` later, when the
+    decisions compare versions (even hashing such a specifier raises): one such line in
+    any manifest took the whole detection down. Checked once here, for every reader.
+    """
+    pattern = _oversized_number()
+    if pattern is None:
+        return
+
+    def oversized(*texts: str | None) -> bool:
+        return any(text is not None and pattern.search(text) for text in texts)
+
+    def error(evidence: Evidence) -> DetectionError:
+        detail = evidence.detail if len(evidence.detail) <= 40 else evidence.detail[:40] + "..."
+        message = f"a number too long for Python to read in {detail!r}; not read"
+        return DetectionError(file=evidence.file, line=evidence.line, message=message)
+
+    kept_dependencies = []
+    for dependency in reading.dependencies:
+        if oversized(dependency.specifier, dependency.pinned, dependency.marker):
+            reading.errors.append(error(dependency.evidence))
+        else:
+            kept_dependencies.append(dependency)
+    reading.dependencies = kept_dependencies
+    kept_locked = []
+    for locked in reading.locked:
+        if oversized(locked.version):
+            reading.errors.append(error(locked.evidence))
+        else:
+            kept_locked.append(locked)
+    reading.locked = kept_locked
+    kept_python = []
+    for constraint in reading.python:
+        if oversized(constraint.specifier):
+            reading.errors.append(error(constraint.evidence))
+        else:
+            kept_python.append(constraint)
+    reading.python = kept_python

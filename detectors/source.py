@@ -157,6 +157,23 @@ class Workspace:
             return _read_bounded(handle, rel, max_bytes)
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of a text as editors and Python number them, and TOML and JSON files.
+
+    Only ``\\r\\n``, ``\\r`` and ``\\n`` end a line. ``str.splitlines`` also ends one at a
+    form feed, ``\\x85``, U+2028 and four more, which a TOML or JSON string, a comment or
+    Python source may hold: every line number after one of them pointed too far down.
+    As with ``splitlines``, a final line break starts no extra, empty line.
+    """
+    lines = _LINE_END.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def cannot_read(rel: str, exc: OSError) -> DetectionError:
     """The error for a file the operating system would not let us read."""
     return DetectionError(file=rel, message=f"cannot read: {exc.strerror or exc}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stackskills.detectors.models import DetectionError
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import Workspace, physical_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,7 +67,7 @@ class LineLocator:
     """Finds the 1-based line where a table, key or value appears in a text file."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.lines = physical_lines(text)  # not splitlines: U+2028 may sit in a string
         self._headers: dict[str, int] | None = None
 
     def table(self, dotted: str) -> int | None:

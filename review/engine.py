@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from stackskills.detectors.models import Stack
+from stackskills.detectors.source import physical_lines
 from stackskills.review.context import FileContext, NodeContext
 from stackskills.review.findings import Finding, ReviewError, ReviewResult
 from stackskills.review.noqa import suppressed
@@ -92,7 +93,10 @@ class Reviewer:
         table = self._tables.get(rules)
         if table is None:
             table = self._tables[rules] = dispatch_table(rules)
-        file = FileContext(filename=filename, lines=code.splitlines(), target=target, tree=tree)
+        # Numbered as ``ast`` numbers them: ``splitlines`` would also break at a form feed,
+        # and every ``# noqa`` below one was then read from the line above.
+        lines = physical_lines(code)
+        file = FileContext(filename=filename, lines=lines, target=target, tree=tree)
         result.findings.extend(walk(tree, file, table))
         return result
 

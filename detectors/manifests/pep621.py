@@ -17,7 +17,8 @@ from stackskills.detectors.models import Evidence, ManifestReading, PythonConstr
 from stackskills.detectors.toml_source import LineLocator
 
 PROJECT = ("project",)
-_PYTHON_CLASSIFIER = re.compile(r"Programming Language\s*::\s*Python\s*::\s*(\d+)\.(\d+)")
+_PYTHON_CLASSIFIER = re.compile(r"Programming Language\s*::\s*Python\s*::\s*(\d{1,4})\.(\d{1,4})")
+"""At most four digits a part: ``int()`` refuses a 5,000-digit one (and no Python has it)."""
 
 
 def read(data: dict[str, Any], lines: LineLocator, rel: str) -> ManifestReading:

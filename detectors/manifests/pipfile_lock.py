@@ -24,7 +24,7 @@ from stackskills.detectors.models import (
     PythonConstraint,
 )
 from stackskills.detectors.requirement_strings import normalise, pinned_version
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import Workspace, physical_lines
 
 LOCKFILE_KIND = "lockfile"
 PYTHON_KIND = "pipfile-python"
@@ -172,7 +172,7 @@ class _JsonLines:
     """Finds the line of a JSON object key, searching forward from a given line."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.lines = physical_lines(text)  # not splitlines: U+2028 may sit in a string
 
     def key(self, key: str, start: int = 1) -> int | None:
         pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")

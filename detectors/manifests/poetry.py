@@ -346,7 +346,10 @@ def _inline(value: object) -> str:
         return "[" + ", ".join(_inline(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_key(str(k))} = {_inline(v)}" for k, v in value.items()) + "}"
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # TOML reads 0xfff... of any length; Python prints 4,300 digits at most
+        return hex(value) if isinstance(value, int) else "..."
 
 
 def _shape(value: object) -> str:

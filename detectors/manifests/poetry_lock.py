@@ -79,7 +79,7 @@ def locked_packages(
             if version is None or isinstance(version, str):
                 message = f"package {name!r} has no version"
             else:
-                message = f"package {name!r} has a version that is not text: {version!r}"
+                message = f"package {name!r} has a version that is not text: {_shown(version)}"
             errors.append(DetectionError(file=rel, line=line, message=message))
             continue
         version = version.strip()
@@ -90,6 +90,16 @@ def locked_packages(
         evidence = Evidence(file=rel, line=line, kind=LOCKFILE_KIND, detail=version)
         locked.append(LockedVersion(name=key[0], version=version, evidence=evidence))
     return locked, errors
+
+
+def _shown(value: object) -> str:
+    """``repr`` of a parsed value, cut to a line. A hex integer of 5,000 digits parses as
+    TOML but has no decimal ``repr`` (Python refuses to print it): reporting one raised."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "a number too large to print"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _package_header_lines(lines: list[str]) -> list[int]:

@@ -12,13 +12,15 @@ import re
 from pathlib import Path
 
 from stackskills.detectors.models import DetectionError, Evidence, ManifestReading, PythonConstraint
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import Workspace, physical_lines
 
 _DOCKER_FROM = re.compile(
-    r"^\s*FROM\s+(?:--\S+\s+)*(?:[\w.:-]+/)*python:(\d+)\.(\d+)", re.IGNORECASE | re.MULTILINE
+    r"^\s*FROM\s+(?:--\S+\s+)*(?:[\w.:-]+/)*python:(\d{1,4})\.(\d{1,4})(?!\d)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _TOX_ENV = re.compile(r"\bpy(\d)(\d{1,2})\b")
-_VERSION = re.compile(r"^(?:cpython-|python)?(\d+)\.(\d+)")
+_VERSION = re.compile(r"^(?:cpython-|python)?(\d{1,4})\.(\d{1,4})(?!\d)")
+"""At most four digits a part: ``int()`` refuses a 5,000-digit one (and no Python has it)."""
 _MAX_HINT_BYTES = 512 * 1024
 
 
@@ -48,7 +50,7 @@ def read_tox_ini(workspace: Workspace, path: Path) -> ManifestReading:
     if text is None:
         return reading
     rel = workspace.relative(path)
-    lines = text.splitlines()
+    lines = physical_lines(text)
     envlist_seen = False
     for number, raw in enumerate(lines, start=1):
         stripped = raw.strip()
@@ -90,7 +92,7 @@ def read_ci_workflow(workspace: Workspace, path: Path) -> ManifestReading:
     if versions:
         major, minor = versions[0]
         line = next(
-            (n for n, raw in enumerate(text.splitlines(), 1) if "python-version" in raw), None
+            (n for n, raw in enumerate(physical_lines(text), 1) if "python-version" in raw), None
         )
         evidence = Evidence(file=rel, line=line, kind="ci-matrix", detail=f"{major}.{minor}")
         reading.python.append(_constraint(str(major), str(minor), evidence))
@@ -105,32 +107,45 @@ def _yaml_error(rel: str, line: int | None, exc: BaseException) -> DetectionErro
     return DetectionError(file=rel, line=line, message=f"invalid YAML: {problem}")
 
 
-def _python_versions(node: object, depth: int = 0) -> list[tuple[int, int]]:
-    """Every ``python-version`` value anywhere in the document (matrices, steps)."""
-    if depth > 50:
-        return []
+def _python_versions(document: object) -> list[tuple[int, int]]:
+    """Every ``python-version`` value anywhere in the document (matrices, steps).
+
+    Each mapping and list is visited once, without recursion: YAML anchors let a ten-line
+    workflow hold a billion references to one list ("billion laughs"), and a walk that
+    followed every reference hung detection for good.
+    """
     found: list[tuple[int, int]] = []
-    if isinstance(node, dict):
+    seen: set[int] = set()
+    pending: list[tuple[object, int]] = [(document, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > 50 or not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, list):
+            pending.extend((item, depth + 1) for item in node)
+            continue
         for key, value in node.items():
             if key in ("python-version", "python_version", "python"):
                 found.extend(_as_versions(value))
             else:
-                found.extend(_python_versions(value, depth + 1))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_python_versions(item, depth + 1))
+                pending.append((value, depth + 1))
     return found
 
 
 def _as_versions(value: object) -> list[tuple[int, int]]:
-    if isinstance(value, list):
-        return [v for item in value for v in _as_versions(item)]
+    """A version, or a list of them (one level: a matrix never nests them deeper)."""
+    items = value if isinstance(value, list) else [value]
+    return [version for item in items if (version := _as_version(item)) is not None]
+
+
+def _as_version(value: object) -> tuple[int, int] | None:
     if isinstance(value, float):
         # YAML reads an unquoted 3.10 as the float 3.1: no CI tests Python 3.1
         major, _, minor = repr(value).partition(".")
         minor = "10" if minor == "1" and major == "3" else minor
-        return [(int(major), int(minor))] if minor.isdigit() else []
+        return (int(major), int(minor)) if minor.isdigit() else None
     if isinstance(value, str):
         match = _VERSION.match(value.strip().strip("'\""))
-        return [(int(match.group(1)), int(match.group(2)))] if match else []
-    return []
+        return (int(match.group(1)), int(match.group(2))) if match else None
+    return None

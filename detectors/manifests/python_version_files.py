@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from stackskills.detectors.models import Evidence, ManifestReading, PythonConstraint
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import Workspace, physical_lines
 
 _VERSION = re.compile(r"(?:python-?|cpython-?)?(\d+)\.(\d+)(?:\.\d+)?", re.IGNORECASE)
 
@@ -23,7 +23,7 @@ def read_python_version_file(workspace: Workspace, path: Path) -> ManifestReadin
         return reading
     name = path.name
     kind = {".tool-versions": "tool-versions"}.get(name, name)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(physical_lines(text), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue

@@ -254,7 +254,7 @@ class _RequirementsReader:
                 )
         if real in self.seen:
             return None
-        if not target.exists():
+        if not _exists(target):
             return _site_error(site, "file not found")
         self.read_file(target, chain, constraint, site)
         return None
@@ -296,7 +296,7 @@ class _RequirementsReader:
             if included is None:
                 continue
             source_file = folder / included.group("file")
-            if not source_file.is_file() and not self._is_lock(source_file):
+            if not _is_file(source_file) and not self._is_lock(source_file):
                 return True
         return False
 
@@ -309,7 +309,7 @@ class _RequirementsReader:
 
 def _looks_locked(workspace: Workspace, path: Path, text: str | None) -> bool:
     """A compiled file: a ``.txt`` next to its ``.in``, or with pip-compile/uv comments."""
-    if path.suffix == ".txt" and path.with_suffix(".in").is_file():
+    if path.suffix == ".txt" and _is_file(path.with_suffix(".in")):
         return True
     if path.suffix == ".in":
         return False
@@ -470,7 +470,30 @@ def _is_local_path(text: str) -> bool:
 
 
 def _real(path: Path) -> Path:
-    return Path(os.path.realpath(path))
+    """The resolved path; a name with a NUL (a UTF-16 file can hold one) stays as it is,
+    since no file has it."""
+    try:
+        return Path(os.path.realpath(path))
+    except ValueError:
+        return path
+
+
+def _exists(path: Path) -> bool:
+    """``Path.exists``, but False for a name the system refuses instead of raising: an
+    include of a 5,000-character name made ``exists()`` raise "File name too long" and
+    took the whole detection down with it (a NUL raised ``ValueError``)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` with the same care as ``_exists``."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _site_error(site: _IncludeSite, problem: str) -> DetectionError:

@@ -15,8 +15,9 @@ from stackskills.detectors.models import Evidence, ManifestReading, PythonConstr
 from stackskills.detectors.toml_source import LineLocator
 
 TOOL = ("tool",)
-_PY_TAG = re.compile(r"py(\d)(\d+)")
-_DOTTED_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
+_PY_TAG = re.compile(r"py(\d)(\d{1,4})")
+_DOTTED_VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})(?:\.\d+)?")
+"""At most four digits a part: ``int()`` refuses a 5,000-digit one (and no Python has it)."""
 _TARGETS = (
     (("tool", "ruff", "target-version"), _PY_TAG, "ruff-target-version", "'py311'"),
     (("tool", "mypy", "python_version"), _DOTTED_VERSION, "mypy-python-version", "'3.11'"),

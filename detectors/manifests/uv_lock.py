@@ -15,7 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from stackskills.detectors.manifests.poetry_lock import locked_packages
 from stackskills.detectors.models import DetectionError, Evidence, ManifestReading, PythonConstraint
-from stackskills.detectors.source import Workspace
+from stackskills.detectors.source import Workspace, physical_lines
 from stackskills.detectors.toml_source import read_toml
 
 REQUIRES_PYTHON_KIND = "uv-lock-requires-python"
@@ -64,7 +64,7 @@ def _requires_python(
 
 def _top_level_key_line(text: str) -> int | None:
     """Line of ``requires-python =`` before the first table (where top-level keys live)."""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(physical_lines(text), start=1):
         if _FIRST_TABLE.match(raw):
             return None
         if _REQUIRES_PYTHON_KEY.match(raw):
