@@ -73,19 +73,36 @@ class Run:
     peak_rss_mb: float
 
 
+MEASURED_RUN = (
+    "import os, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL)\n"
+    "_, _, usage = os.wait4(child.pid, 0)\n"
+    "elapsed = time.perf_counter() - start\n"
+    "with open(sys.argv[1], 'w') as report:\n"
+    "    report.write(f'{elapsed} {usage.ru_maxrss}')\n"
+)
+"""A small Python that runs the command and reports its wall time and peak RSS. Run
+straight from this process, Linux would report this process's own peak for the child (a
+child spawned with ``vfork`` inherits its parent's high-water mark through ``exec``)."""
+
+
 def _timed(
     command: list[str], env: dict[str, str] | None = None, cwd: Path | str = NEUTRAL_CWD
 ) -> Run:
-    """Wall time of one whole process, and its own peak RSS (``wait4`` reports it per
-    child, so runs do not blur into each other)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
-    )
-    _, _, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = 0  # reaped above; keeps Popen from waiting again
-    return Run(elapsed, usage.ru_maxrss / 1024)
+    """Wall time of one whole process, and its own peak RSS, both taken by
+    ``MEASURED_RUN`` around the process alone."""
+    with tempfile.TemporaryDirectory(prefix="stackskills-bench-run-") as folder:
+        report = Path(folder) / "run"
+        subprocess.run(
+            [sys.executable, "-c", MEASURED_RUN, str(report), *command],
+            env=env,
+            cwd=cwd,
+            check=True,
+        )
+        seconds, rss_kib = report.read_text().split()
+    return Run(float(seconds), int(rss_kib) / 1024)
 
 
 def _median(repeat: int, action: Callable[[], Run]) -> Run:

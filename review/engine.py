@@ -94,7 +94,7 @@ class Reviewer:
         if table is None:
             table = self._tables[rules] = dispatch_table(rules)
         # Numbered as ``ast`` numbers them: ``splitlines`` would also break at a form feed,
-        # and every ``# noqa`` below one was then read from the line above.
+        # and every noqa comment below one was then read from the line above.
         lines = physical_lines(code)
         file = FileContext(filename=filename, lines=lines, target=target, tree=tree)
         result.findings.extend(walk(tree, file, table))

@@ -658,7 +658,7 @@ def setup_py(draw: st.DrawFn) -> bytes:
     return draw(file_bytes(text))
 
 
-@fuzz(50)
+@fuzz(40)
 @given(data=setup_py())
 def test_setup_py_never_raises_and_stays_well_formed(scratch: Path, data: bytes) -> None:
     read_one(scratch, "setup.py", data, read_setup_py)
@@ -734,7 +734,7 @@ def assert_stack_well_formed(stack: Stack, root: Path, written: Files) -> None:
         assert all(manifest in present for manifest in project.manifests), project
 
 
-@fuzz(25)
+@fuzz(20)
 @given(
     chosen=st.lists(st.sampled_from(sorted(WORKSPACE_FILES)), min_size=1, max_size=8, unique=True),
     data=st.data(),

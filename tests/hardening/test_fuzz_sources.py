@@ -294,7 +294,7 @@ def imports_by_ast(tree: ast.Module) -> list[tuple[str, int, bool]]:
     return sorted(found)
 
 
-@fuzz(80)
+@fuzz(60)
 @given(
     source=st.one_of(generated_code(), mutated_real_code().map(lambda item: item[1]), token_soup)
 )
@@ -476,7 +476,7 @@ def assert_noqa_silences_the_first_finding(review: Reviewer, code: str, result: 
     ], first
 
 
-@fuzz(60)
+@fuzz(45)
 @given(
     code=generated_code(),
     spec=st.sampled_from(STACKS),

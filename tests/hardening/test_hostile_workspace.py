@@ -326,24 +326,40 @@ def test_detection_reports_each_hostile_file_and_still_finds_the_stack(
     assert (stack.framework("boto3") is not None) is AS_ROOT  # only the unreadable file has it
 
 
+MEASURED_RUN = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "with open(sys.argv[1], 'w') as report:\n"
+    "    report.write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+"""Started by a small Python that reports its child's peak RSS. Measured straight from the
+test session, Linux would report the session's own peak instead: a child spawned with
+``vfork`` inherits its parent's high-water mark through ``exec``, so a 300 MB pytest made
+every CLI run look 300 MB."""
+
+
 def _run_measured(args: list[str], cwd: Path, out: Path) -> tuple[int, str, str, int]:
-    """Run the CLI; exit code, stdout, stderr and its own peak RSS in KiB (``wait4`` gives
-    the child's usage alone, unlike ``RUSAGE_CHILDREN``, the maximum over every child the
-    test session ever had). Killed after ``CLI_TIMEOUT``: a hang fails, it does not block."""
+    """Run the CLI; exit code, stdout, stderr and its own peak RSS in KiB (through
+    ``MEASURED_RUN``). Killed after ``CLI_TIMEOUT``: a hang fails, it does not block."""
     stdout_path, stderr_path = out.with_suffix(".out"), out.with_suffix(".err")
+    rss_path = out.with_suffix(".rss")
+    command = [sys.executable, "-c", MEASURED_RUN, str(rss_path), str(EXE), *args]
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen([str(EXE), *args], cwd=cwd, stdout=stdout, stderr=stderr)
-    watchdog = threading.Timer(CLI_TIMEOUT, os.kill, (process.pid, signal.SIGKILL))
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=stdout, stderr=stderr, start_new_session=True
+        )
+    watchdog = threading.Timer(CLI_TIMEOUT, os.killpg, (process.pid, signal.SIGKILL))
     watchdog.start()
     try:
-        _pid, status, usage = os.wait4(process.pid, 0)
+        returncode = process.wait()
     finally:
         watchdog.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
     stdout_text = stdout_path.read_text(encoding="utf-8")
     stderr_text = stderr_path.read_text(encoding="utf-8")
-    assert process.returncode != -signal.SIGKILL, f"killed after {CLI_TIMEOUT} s: {stderr_text}"
-    return process.returncode, stdout_text, stderr_text, usage.ru_maxrss
+    assert returncode != -signal.SIGKILL, f"killed after {CLI_TIMEOUT} s: {stderr_text}"
+    return returncode, stdout_text, stderr_text, int(rss_path.read_text())
 
 
 def test_detect_cli_finishes_in_bounded_memory_with_the_same_report(
