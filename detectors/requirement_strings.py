@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -14,7 +16,9 @@ from stackskills.detectors.models import (
     Dependency,
     DetectionError,
     Evidence,
+    LockedVersion,
     ManifestReading,
+    PythonConstraint,
     Scope,
 )
 
@@ -80,6 +84,9 @@ def requirement_or_error(
         )
 
 
+RecordT = TypeVar("RecordT", Dependency, LockedVersion, PythonConstraint)
+
+
 @functools.lru_cache(maxsize=1)
 def _oversized_number() -> re.Pattern[str] | None:
     limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
@@ -106,24 +113,17 @@ def drop_oversized_numbers(reading: ManifestReading) -> None:
         message = f"a number too long for Python to read in {detail!r}; not read"
         return DetectionError(file=evidence.file, line=evidence.line, message=message)
 
-    kept_dependencies = []
-    for dependency in reading.dependencies:
-        if oversized(dependency.specifier, dependency.pinned, dependency.marker):
-            reading.errors.append(error(dependency.evidence))
-        else:
-            kept_dependencies.append(dependency)
-    reading.dependencies = kept_dependencies
-    kept_locked = []
-    for locked in reading.locked:
-        if oversized(locked.version):
-            reading.errors.append(error(locked.evidence))
-        else:
-            kept_locked.append(locked)
-    reading.locked = kept_locked
-    kept_python = []
-    for constraint in reading.python:
-        if oversized(constraint.specifier):
-            reading.errors.append(error(constraint.evidence))
-        else:
-            kept_python.append(constraint)
-    reading.python = kept_python
+    def kept(
+        records: list[RecordT], texts: Callable[[RecordT], tuple[str | None, ...]]
+    ) -> list[RecordT]:
+        good = []
+        for record in records:
+            if oversized(*texts(record)):
+                reading.errors.append(error(record.evidence))
+            else:
+                good.append(record)
+        return good
+
+    reading.dependencies = kept(reading.dependencies, lambda d: (d.specifier, d.pinned, d.marker))
+    reading.locked = kept(reading.locked, lambda locked: (locked.version,))
+    reading.python = kept(reading.python, lambda constraint: (constraint.specifier,))
