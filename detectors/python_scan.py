@@ -66,9 +66,9 @@ def scan_python_files(
     and ``workers - 1`` forked children, each sending back its share as JSON through a
     pipe. A child that fails leaves its share to be scanned here; without ``fork`` (or with
     one worker) everything is scanned here."""
-    shares = [todo[index::workers] for index in range(workers)]
     if not hasattr(os, "fork") or workers < 2:
         return [scan_python_file(workspace, tree, rel, size) for rel, size in todo]
+    shares = [todo[index::workers] for index in range(workers)]
     children = [_fork_scanner(workspace, tree, share) for share in shares[1:]]
     results: dict[str, FileScan] = {
         rel: scan_python_file(workspace, tree, rel, size) for rel, size in shares[0]
