@@ -381,6 +381,25 @@ async def _served_text(client: Client) -> str:
     return "\n".join(parts)
 
 
+def _link_workspace_skills_out(root: Path, foreign: Path, linked: str) -> None:
+    """``root/.stackskills/skills`` reaching ``foreign`` (outside the workspace) through a
+    link: the whole folder, one skill, or one section of a skill of its own."""
+    dot = root / ".stackskills"
+    dot.mkdir()
+    if linked == "skills-folder":
+        (dot / "skills").symlink_to(foreign, target_is_directory=True)
+    elif linked == "skill":
+        (dot / "skills").mkdir()
+        (dot / "skills" / "acme-web").symlink_to(foreign / "acme-web")
+    else:
+        own = dot / "skills" / "acme-web"
+        (own / "sections").mkdir(parents=True)
+        (own / "SKILL.md").write_text(SKILL_MD.format(name="acme-web"), encoding="utf-8")
+        (own / "sections" / "web.leak.md").symlink_to(
+            foreign / "acme-web" / "sections" / "web.leak.md"
+        )
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("linked", ["skills-folder", "skill", "section"])
 async def test_workspace_skills_linked_out_are_ignored_in_every_root(
@@ -390,21 +409,7 @@ async def test_workspace_skills_linked_out_are_ignored_in_every_root(
     (before the fix, a second root's folder was loaded like a ``--skills-dir`` and followed
     out of the workspace)."""
     for root in (world.root, world.second):
-        dot = root / ".stackskills"
-        dot.mkdir()
-        foreign = world.outside / "skills"
-        if linked == "skills-folder":
-            (dot / "skills").symlink_to(foreign, target_is_directory=True)
-        elif linked == "skill":
-            (dot / "skills").mkdir()
-            (dot / "skills" / "acme-web").symlink_to(foreign / "acme-web")
-        else:  # a skill of its own whose one section is a link out
-            own = dot / "skills" / "acme-web"
-            (own / "sections").mkdir(parents=True)
-            (own / "SKILL.md").write_text(SKILL_MD.format(name="acme-web"), encoding="utf-8")
-            (own / "sections" / "web.leak.md").symlink_to(
-                foreign / "acme-web" / "sections" / "web.leak.md"
-            )
+        _link_workspace_skills_out(root, world.outside / "skills", linked)
     with anyio.fail_after(60):
         async with _session([world.root, world.second]) as client:
             served = await _served_text(client)
@@ -553,21 +558,7 @@ def test_the_review_cli_reviews_the_same_files(world: World) -> None:
 
 @pytest.mark.parametrize("linked", ["skills-folder", "skill", "section"])
 def test_skills_list_ignores_workspace_skills_linked_out(world: World, linked: str) -> None:
-    dot = world.root / ".stackskills"
-    dot.mkdir()
-    foreign = world.outside / "skills"
-    if linked == "skills-folder":
-        (dot / "skills").symlink_to(foreign, target_is_directory=True)
-    elif linked == "skill":
-        (dot / "skills").mkdir()
-        (dot / "skills" / "acme-web").symlink_to(foreign / "acme-web")
-    else:
-        own = dot / "skills" / "acme-web"
-        (own / "sections").mkdir(parents=True)
-        (own / "SKILL.md").write_text(SKILL_MD.format(name="acme-web"), encoding="utf-8")
-        (own / "sections" / "web.leak.md").symlink_to(
-            foreign / "acme-web" / "sections" / "web.leak.md"
-        )
+    _link_workspace_skills_out(world.root, world.outside / "skills", linked)
     done = subprocess.run(
         [str(EXE), "skills", "list", "--workspace", str(world.root), "--format", "json"],
         capture_output=True,
