@@ -99,19 +99,25 @@ def detect(
             store.save(root, tree, cached, None)  # same content, new stamps (e.g. touched)
             return cached
     # Only now is the real work needed: the scanner and the decision logic are imported
-    # here so that a warm re-detect (above) loads neither.
-    from stackskills.detectors.stack_builder import build_stack
-
+    # here so that a warm re-detect (above) loads neither. Forked children (if any) start
+    # scanning the Python files first; the decision logic is imported and the manifests
+    # read meanwhile.
     workspace = Workspace(root)
     previous = store.load_scans(root) if store is not None else {}
-    scans = _scan_python(workspace, tree, previous, workers)
-    stack = build_stack(_observe(workspace, tree, scans))
+    scanning = _start_python_scan(workspace, tree, previous, workers)
+    from stackskills.detectors.stack_builder import build_stack
+
+    observations = _observe(workspace, tree, _build_scripts(workspace, tree, previous))
+    scans = scanning()
+    observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
+    stack = build_stack(observations)
     if store is not None:
         store.save(root, tree, stack, scans if scans != previous else None)
     return stack
 
 
-def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> Observations:
+def _observe(workspace: Workspace, tree: Tree, build_scripts: set[str]) -> Observations:
+    """Everything detection reads but the Python files' scans."""
     from stackskills.detectors.markers import find_file_markers
     from stackskills.detectors.stack_builder import Observations
 
@@ -121,7 +127,7 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
         reader = reader_for(rel)
         if reader is None:
             continue
-        if rel.rsplit("/", 1)[-1] == "setup.py" and not is_build_script(rel, scans):
+        if rel.rsplit("/", 1)[-1] == "setup.py" and rel not in build_scripts:
             continue  # an application module that happens to be called setup.py
         observations.readings.append((rel, _checked(reader(workspace, tree.path(rel)))))
     seen: set[Path] = set()
@@ -138,9 +144,8 @@ def _observe(workspace: Workspace, tree: Tree, scans: dict[str, ScanEntry]) -> O
             venv = tree.path(rel)
             observations.installed.append(_checked(read_installed(workspace, venv)))
             observations.installed_import_names.update(installed_import_names(workspace, venv))
-    observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     observations.sample_files = tree.sample_python_files
-    observations.build_scripts = {rel for rel in tree.python_files if is_build_script(rel, scans)}
+    observations.build_scripts = build_scripts
     observations.package_names = tree.package_names
     observations.modules_by_dir = tree.modules_by_dir
     observations.file_markers = find_file_markers(workspace, tree)
@@ -159,16 +164,28 @@ def _checked(reading: ManifestReading) -> ManifestReading:
 BUILD_TOOLS = frozenset({"setuptools", "distutils", "skbuild", "versioneer"})
 
 
-def is_build_script(rel: str, scans: dict[str, ScanEntry]) -> bool:
-    """``setup.py`` that imports a build tool, or ``versioneer.py``: its imports are the
-    build's (setuptools, Cython), not the project's."""
-    name = rel.rsplit("/", 1)[-1]
-    if name == "versioneer.py":
-        return True
-    if name != "setup.py" or rel not in scans:
-        return False
-    scan = scans[rel][2]
-    return any(i.module.split(".", 1)[0] in BUILD_TOOLS for i in scan.imports)
+def _build_scripts(workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry]) -> set[str]:
+    """The ``setup.py`` files that import a build tool, and ``versioneer.py``: their
+    imports are the build's (setuptools, Cython), not the project's. Each ``setup.py`` is
+    scanned here (a handful of small files), so this need not wait for the full scan."""
+    from stackskills.detectors.python_scan import scan_python_file
+
+    sizes = {entry.rel: entry for entry in tree.files}
+    found: set[str] = set()
+    for rel in tree.python_files:
+        name = rel.rsplit("/", 1)[-1]
+        if name == "versioneer.py":
+            found.add(rel)
+        elif name == "setup.py":
+            entry = sizes[rel]
+            cached = previous.get(rel)
+            if cached is not None and cached[:2] == (entry.size, entry.mtime_ns):
+                scan = cached[2]
+            else:
+                scan = scan_python_file(workspace, tree, rel, entry.size)
+            if any(i.module.split(".", 1)[0] in BUILD_TOOLS for i in scan.imports):
+                found.add(rel)
+    return found
 
 
 def _requirements_by_content(workspace: Workspace, tree: Tree) -> list[str]:
@@ -193,11 +210,12 @@ PARALLEL_SCAN_FROM = 300
 """Below this many files to scan, starting worker processes costs more than it saves."""
 
 
-def _scan_python(
+def _start_python_scan(
     workspace: Workspace, tree: Tree, previous: dict[str, ScanEntry], workers: int = 1
-) -> dict[str, ScanEntry]:
-    """Scan each Python file whose size or mtime changed; reuse the rest."""
-    from stackskills.detectors.python_scan import scan_python_file, scan_python_files
+) -> Callable[[], dict[str, ScanEntry]]:
+    """Start scanning each Python file whose size or mtime changed (reusing the rest); the
+    returned function gives every Python file's entry once the scan is done."""
+    from stackskills.detectors.python_scan import ScanInProgress
 
     sizes = {entry.rel: entry for entry in tree.files}
     scans: dict[str, ScanEntry] = {}
@@ -209,10 +227,12 @@ def _scan_python(
             scans[rel] = cached
         else:
             todo.append((rel, entry.size))
-    if workers > 1 and len(todo) >= PARALLEL_SCAN_FROM:
-        results = scan_python_files(workspace, tree, todo, workers)
-    else:
-        results = [scan_python_file(workspace, tree, rel, size) for rel, size in todo]
-    for (rel, size), result in zip(todo, results, strict=True):
-        scans[rel] = (size, sizes[rel].mtime_ns, result)
-    return {rel: scans[rel] for rel in tree.python_files}
+    shared = workers if len(todo) >= PARALLEL_SCAN_FROM else 1
+    scanning = ScanInProgress(workspace, tree, todo, shared)
+
+    def finish() -> dict[str, ScanEntry]:
+        for (rel, size), result in zip(todo, scanning.results(), strict=True):
+            scans[rel] = (size, sizes[rel].mtime_ns, result)
+        return {rel: scans[rel] for rel in tree.python_files}
+
+    return finish

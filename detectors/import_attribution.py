@@ -13,6 +13,8 @@ from stackskills.detectors.import_names import (
     distribution_for_import,
     import_names_for_distribution,
     is_stdlib,
+    parent_modules,
+    table_parent_modules,
 )
 
 DIST_PREFIXES = ("django_", "python_", "py_")
@@ -60,6 +62,9 @@ class ImportMapper:
     def __init__(self, known: dict[str, str]) -> None:
         self.known = known
         self.memo: dict[str, str | None] = {}
+        self.statements: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self.parents = table_parent_modules() | parent_modules(known)
+        """Only below these can ``from module import name`` name another distribution."""
 
     def module(self, module: str) -> str | None:
         if module not in self.memo:
@@ -68,7 +73,15 @@ class ImportMapper:
 
     def statement(self, module: str, names: tuple[str, ...]) -> str | None:
         """``from ns import sub`` may name a distribution of its own (``google.cloud``)."""
+        key = (module, names)
+        if key not in self.statements:
+            self.statements[key] = self._statement(module, names)
+        return self.statements[key]
+
+    def _statement(self, module: str, names: tuple[str, ...]) -> str | None:
         base = self.module(module)
+        if module not in self.parents:
+            return base
         for name in names:
             found = self.module(f"{module}.{name}")
             if found and found != base:

@@ -9,8 +9,9 @@ workspace really declares or has installed is passed in as ``known`` and wins.
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from stackskills.detectors.requirement_strings import normalise
@@ -614,6 +615,23 @@ def distribution_for_import(module: str, known: Mapping[str, str] | None = None)
         return None
     name = normalise(top)
     return name if name[0] != "-" and name[-1] != "-" else None
+
+
+def parent_modules(modules: Iterable[str]) -> set[str]:
+    """The proper dotted prefixes of ``modules`` (``a``, ``a.b`` for ``a.b.c``)."""
+    found: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        found.update(".".join(parts[:length]) for length in range(1, len(parts)))
+    return found
+
+
+@functools.cache
+def table_parent_modules() -> frozenset[str]:
+    """Modules whose submodules may belong to another distribution than themselves,
+    according to the table (``google.cloud``; ``flask.ext``, see
+    ``distribution_for_import``)."""
+    return frozenset(parent_modules(_TABLE) | {"flask.ext"})
 
 
 def import_names_for_distribution(dist: str) -> set[str]:

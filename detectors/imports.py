@@ -70,16 +70,21 @@ class ImportedModule:
     context: ImportContext
 
 
-def scan_imports(source: str) -> list[ImportedModule]:
-    """Every absolute, non-``__future__`` import of the source, in order; never raises."""
+def scan_imports(source: str, *, fast_start: bool = True) -> list[ImportedModule]:
+    """Every absolute, non-``__future__`` import of the source, in order; never raises.
+
+    ``fast_start=False`` skips the fast path for the head of the file
+    (``_read_head``), which must never change the result: tests compare the two.
+    """
     if "\r" in source:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n" + source  # so that the first line, too, starts after a newline
-    code = _CodeIndex(text)
-    blocks: _EnclosingBlocks | None = None
     found: list[ImportedModule] = []
-    line, counted, previous = 0, 0, -1
-    for word in _IMPORT_WORD.finditer(text):
+    head_end, line, previous = _read_head(text, found) if fast_start else (1, 1, -1)
+    code = _CodeIndex(text, head_end)
+    blocks: _EnclosingBlocks | None = None
+    counted = head_end
+    for word in _IMPORT_WORD.finditer(text, head_end):
         start, at_line_start = _statement_start(text, word.start())
         if start < 0 or start == previous or not code.is_code(start):
             continue
@@ -93,10 +98,72 @@ def scan_imports(source: str) -> list[ImportedModule]:
         counted = start
         context: ImportContext = "module"
         if not at_line_start:
-            blocks = blocks or _EnclosingBlocks(text, code)
+            blocks = blocks or _EnclosingBlocks(text, code, head_end)
             context = blocks.context_at(start)
         found.extend(ImportedModule(module, names, line, context) for module, names in statement)
     return found
+
+
+# --- the head of a file: comments, docstrings and import lines -------------------------
+
+_LINE_TAIL = r"[ \t\f]*(?:#[^\n]*(?<!\\))?\n"
+"""The rest of a line: blanks, maybe a comment, the newline; not a backslash before it,
+which ``_statement_start`` would read as joining the next line to this one."""
+_STRING_LINE = rf"(?:[rRbBuUfF]{{1,2}})?(?:{_STRING}){_LINE_TAIL}"
+_HEAD_FILLER = re.compile(rf"(?:{_LINE_TAIL}|{_STRING_LINE})+", re.DOTALL)
+"""Blank lines, comment lines and lines of one string (a docstring), as many as follow."""
+_LINE_END = re.compile(_LINE_TAIL)
+
+
+def _read_head(text: str, found: list[ImportedModule]) -> tuple[int, int, int]:
+    """Read the head of the file, the lines most imports are on, without ``_CodeIndex``.
+
+    Each step takes whole lines at a line start in code: a run of blank lines, comments
+    and string statements (one regular-expression match), or one import statement on
+    lines of its own, which is parsed by ``_parse_statement`` as the general scan would.
+    The head ends at the first line that is anything else; the general scan goes on from
+    there. Returns the end of the head, the line number there, and the start of the last
+    statement taken.
+    """
+    position, line, previous = 1, 1, -1
+    while True:
+        filler = _HEAD_FILLER.match(text, position)
+        if filler:
+            line += text.count("\n", position, filler.end())
+            position = filler.end()
+        statement, end = _head_statement(text, position)
+        if statement is None:
+            return position, line, previous
+        parts = _statement_parts(text, statement)
+        found.extend(ImportedModule(module, names, line, "module") for module, names in parts)
+        previous = position
+        line += text.count("\n", position, end)
+        position = end
+
+
+def _head_statement(text: str, start: int) -> tuple[re.Match[str] | None, int]:
+    """The import statement at ``start`` and where it ends, past its line's newline, when
+    it stands on lines of its own and holds no other ``import`` word; else ``None`` (the
+    general scan will look at it)."""
+    statement = _statement_match(text, start)
+    if statement is None:
+        return None, -1
+    end = statement.end()
+    if statement.re is _FROM:
+        if end - start > _LOOK_BEHIND // 2:
+            return None, -1  # ``_statement_start`` looks only so far back from ``import``
+        if statement["paren"]:
+            inside = _PARENTHESISED.match(text, end)
+            if inside is None or not text.startswith(")", inside.end()):
+                return None, -1
+            listed = _COMMENT_TEXT.sub("", inside.group())
+            if "'" in listed or '"' in listed:
+                return None, -1  # the general scan would read a string here
+            end = inside.end() + 1
+    line_end = _LINE_END.match(text, end)
+    if line_end is None or len(_IMPORT_WORD.findall(text, start, line_end.end())) != 1:
+        return None, -1
+    return statement, line_end.end()
 
 
 def _statement_start(text: str, word: int) -> tuple[int, bool]:
@@ -148,14 +215,25 @@ def _start_in_line(before: str, line_start: int) -> tuple[int, bool]:
 
 def _parse_statement(text: str, start: int) -> list[tuple[str, tuple[str, ...]]]:
     """The modules and names of the import statement at ``start``; empty if none counts."""
+    statement = _statement_match(text, start)
+    return [] if statement is None else _statement_parts(text, statement)
+
+
+def _statement_match(text: str, start: int) -> re.Match[str] | None:
+    """``import ...`` or ``from ... import ...`` at ``start``, as far as it parses."""
     if text.startswith("import", start):
-        statement = _IMPORT.match(text, start)
-        if statement is None:
-            return []
+        return _IMPORT.match(text, start)
+    if text.startswith("from", start):
+        return _FROM.match(text, start)
+    return None
+
+
+def _statement_parts(text: str, statement: re.Match[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The modules and names of a ``_statement_match``; empty if none counts."""
+    if statement.re is _IMPORT:
         modules = (_LAYOUT.sub("", m) for m in _IMPORTED_MODULE.findall(statement["body"]))
         return [(module, ()) for module in modules if _is_module(module)]
-    statement = _FROM.match(text, start)
-    if statement is None or statement["dots"] or not statement["module"]:
+    if statement["dots"] or not statement["module"]:
         return []  # relative imports are first-party; anything else is not an import
     module = _LAYOUT.sub("", statement["module"])
     if not _is_module(module):
@@ -192,14 +270,21 @@ class _CodeIndex:
     """Which positions of a text are code: strings and comments consumed from the top,
     only as far as a question needs (imports cluster at the top of files)."""
 
-    def __init__(self, text: str) -> None:
-        self._tokens: Iterator[re.Match[str]] = _NOT_CODE.finditer(text)
+    def __init__(self, text: str, start: int = 0) -> None:
+        self._start = start
+        self._tokens: Iterator[re.Match[str]] = _NOT_CODE.finditer(text, start)
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._done = False
 
     def is_code(self, position: int) -> bool:
-        """True when ``position`` is neither inside a string nor inside a comment."""
+        """True when ``position`` is neither inside a string nor inside a comment.
+
+        Before ``start`` (the head ``_read_head`` took), nothing is code any more: what
+        was code there has been read.
+        """
+        if position < self._start:
+            return False
         while not self._done and (not self._starts or self._starts[-1] < position):
             token = next(self._tokens, None)
             if token is None:
@@ -252,10 +337,11 @@ class _EnclosingBlocks:
     the nearest earlier header indented less; parent links make finding it short.
     """
 
-    def __init__(self, text: str, code: _CodeIndex) -> None:
+    def __init__(self, text: str, code: _CodeIndex, start: int = 1) -> None:
         self._text = text
         self._code = code
-        self._lines: Iterator[re.Match[str]] = _HEADER_LINE.finditer(text)
+        # a header line starts after a newline; the head before ``start`` holds none
+        self._lines: Iterator[re.Match[str]] = _HEADER_LINE.finditer(text, start - 1)
         self._done = False
         self._headers: list[_Header] = []
         self._parents: list[int] = []

@@ -15,12 +15,14 @@ from stackskills.detectors.source import ReadFailure, Workspace, physical_lines
 from stackskills.detectors.walk import Tree
 
 SOURCE_MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("fastapi", "FastAPI", re.compile(r"\bFastAPI\s*\(")),
-    ("flask", "Flask", re.compile(r"\bFlask\s*\(\s*(?:__name__|import_name\s*=)")),
-    ("django", "INSTALLED_APPS", re.compile(r"^INSTALLED_APPS\s*\+?=", re.MULTILINE)),
+    ("fastapi", "FastAPI", re.compile(r"FastAPI(?<!\wFastAPI)\s*\(")),
+    ("flask", "Flask", re.compile(r"Flask(?<!\wFlask)\s*\(\s*(?:__name__|import_name\s*=)")),
+    ("django", "INSTALLED_APPS", re.compile(r"INSTALLED_APPS(?<![^\n]INSTALLED_APPS)\s*\+?=")),
     ("django", "DJANGO_SETTINGS_MODULE", re.compile(r"DJANGO_SETTINGS_MODULE")),
 )
-"""(distribution, a literal every match contains, the pattern)."""
+"""(distribution, a literal every match contains, the pattern). Each pattern starts with
+its literal, so that ``re`` skips ahead to it (a leading ``\b`` or ``^`` would make the
+engine try every position): a word or line start is checked by a look-behind instead."""
 
 
 @dataclass(frozen=True)

@@ -62,20 +62,39 @@ def scan_python_file(workspace: Workspace, tree: Tree, rel: str, size: int) -> F
 def scan_python_files(
     workspace: Workspace, tree: Tree, todo: list[tuple[str, int]], workers: int
 ) -> list[FileScan]:
-    """``scan_python_file`` for each ``(rel, size)``, in order, shared among this process
-    and ``workers - 1`` forked children, each sending back its share as JSON through a
-    pipe. A child that fails leaves its share to be scanned here; without ``fork`` (or with
-    one worker) everything is scanned here."""
-    if not hasattr(os, "fork") or workers < 2:
-        return [scan_python_file(workspace, tree, rel, size) for rel, size in todo]
-    shares = [todo[index::workers] for index in range(workers)]
-    children = [_fork_scanner(workspace, tree, share) for share in shares[1:]]
-    results: dict[str, FileScan] = {
-        rel: scan_python_file(workspace, tree, rel, size) for rel, size in shares[0]
-    }
-    for share, child in zip(shares[1:], children, strict=True):
-        results.update(_collect(workspace, tree, share, child))
-    return [results[rel] for rel, _ in todo]
+    """``scan_python_file`` for each ``(rel, size)``, in order (see ``ScanInProgress``)."""
+    return ScanInProgress(workspace, tree, todo, workers).results()
+
+
+class ScanInProgress:
+    """The scans of ``todo``, started now and collected by ``results``.
+
+    With ``workers`` above 1 (and ``fork``), that many children each scan a share and send
+    it back as JSON through a pipe, while this process goes on with other work (the
+    manifests); a child that fails leaves its share to be scanned here. Otherwise the
+    files are scanned here, by ``results``.
+    """
+
+    def __init__(
+        self, workspace: Workspace, tree: Tree, todo: list[tuple[str, int]], workers: int
+    ) -> None:
+        self._workspace = workspace
+        self._tree = tree
+        self._todo = todo
+        self._shares: list[list[tuple[str, int]]] = []
+        self._children: list[tuple[int, int] | None] = []
+        if hasattr(os, "fork") and workers > 1:
+            self._shares = [todo[index::workers] for index in range(workers)]
+            self._children = [_fork_scanner(workspace, tree, share) for share in self._shares]
+
+    def results(self) -> list[FileScan]:
+        """Each file's scan, in the order of ``todo``; waits for the children."""
+        if not self._shares:
+            return [scan_python_file(self._workspace, self._tree, r, s) for r, s in self._todo]
+        found: dict[str, FileScan] = {}
+        for share, child in zip(self._shares, self._children, strict=True):
+            found.update(_collect(self._workspace, self._tree, share, child))
+        return [found[rel] for rel, _ in self._todo]
 
 
 def _fork_scanner(

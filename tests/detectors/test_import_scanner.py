@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import random
 import time
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -627,3 +628,92 @@ def test_random_python_like_garbage_never_raises() -> None:
             assert item.line >= 1
             assert item.module and not item.module.startswith(".")
             assert item.context in ("module", "function", "try", "type-checking", "conditional")
+
+
+# --- the fast path for the head of a file ----------------------------------------------
+# ``scan_imports`` reads the comments, docstrings and import lines at the top of a file
+# with a few large regular-expression matches, then hands over to the general scan. The
+# fast path must never change a result: each source is scanned both ways.
+
+_HEAD_EDGES = {
+    "docstring holding import lines": '"""Module.\nimport os\nfrom x import y\n"""\nimport real\n',
+    "prefixed docstrings": 'r"""raw\nimport no"""\nb"x"\nimport yes\n',
+    "comment ending in a backslash": "# note: \\\nimport after_comment\nx = 1\n",
+    "comment with from before a backslash": "# a; from fake \\\nimport os\n",
+    "import word inside a parenthesised list": "from x import (a,\nimport os)\nimport z\n",
+    "quote inside a parenthesised list": "from x import (a, 'b)\nimport z\n')\nimport w\n",
+    "comment with quotes in a list": "from x import (a,  # it's\n    b)\nimport z\n",
+    "two statements on a line": "import a; import b\nimport c\n",
+    "statement then code": "import a, b garbage\nimport c\n",
+    "comment naming an import": "import a  # import b\nimport c\n",
+    "long from module": "from " + "a." * 600 + "b import c\nimport d\n",
+    "backslash inside a statement": "from a \\\n    import b\nimport \\\n  c\n",
+    "unterminated docstring": '"""open\nimport hidden\n',
+    "unterminated one-quote string": "'open\nimport seen\n",
+    "string then backslash": '"doc" \\\nimport x\nimport y\n',
+    "relative and future": "from __future__ import annotations\nfrom . import a\nimport b\n",
+    "star and aliases": "from x import *\nimport a.b as c, d\nfrom e import (f as g,\n h)\n",
+    "no newline at the end": "import a\nimport b",
+    "indented block after the head": "import a\nif x:\n    import b\ndef f():\n    import c\n",
+    "type checking after the head": "import a\nif TYPE_CHECKING:\n    import b\n",
+    "crlf line ends": "import a\r\nfrom b import c\r\n",
+    "docstring after imports": "import a\n'''import fake'''\nimport b\n",
+}
+
+
+def _both_ways(source: str) -> tuple[list[ImportedModule], list[ImportedModule]]:
+    return scan_imports(source), scan_imports(source, fast_start=False)
+
+
+@pytest.mark.parametrize("source", list(_HEAD_EDGES.values()), ids=list(_HEAD_EDGES))
+def test_the_head_fast_path_gives_the_general_result(source: str) -> None:
+    fast, general = _both_ways(source)
+    assert fast == general
+
+
+def test_the_head_fast_path_finds_what_it_should() -> None:
+    assert [i.module for i in scan_imports(_HEAD_EDGES["docstring holding import lines"])] == [
+        "real"
+    ]
+    assert _found(_HEAD_EDGES["import word inside a parenthesised list"]) == [
+        ("x", (), 1, "module"),
+        ("os", (), 2, "module"),
+        ("z", (), 3, "module"),
+    ]
+    assert _found(_HEAD_EDGES["star and aliases"]) == [
+        ("x", ("*",), 1, "module"),
+        ("a.b", (), 2, "module"),
+        ("d", (), 2, "module"),
+        ("e", ("f", "h"), 3, "module"),
+    ]
+
+
+def test_the_head_fast_path_agrees_on_random_sources() -> None:
+    lines = [
+        "import os\n", "from a.b import (c,\n d)\n", '"""doc\nimport x\n"""\n', "# c\n",
+        "# c \\\n", "\n", "from . import z\n", "import a as b, c\n", "x = 1\n", "if y:\n",
+        "    import q\n", "try:\n", "except ImportError:\n", "'s' \\\n", "from m import *\n",
+        "import \\\n", "from x import (a, 'q')\n", "def f():\n", "r'''raw'''\n", "import",
+    ]  # fmt: skip
+    generator = random.Random(20261126)
+    for _ in range(2_000):
+        source = "".join(generator.choice(lines) for _ in range(generator.randint(0, 30)))
+        fast, general = _both_ways(source)
+        assert fast == general, source
+
+
+def test_the_head_fast_path_agrees_on_installed_packages() -> None:
+    """Real code: every module of the packages installed beside the tests."""
+    import mcp
+    import packaging
+    import pydantic
+
+    checked = 0
+    for package in (mcp, packaging, pydantic, pytest):
+        root = Path(package.__file__ or "").parent
+        for path in sorted(root.rglob("*.py")):
+            source = path.read_text(encoding="utf-8", errors="replace")
+            fast, general = _both_ways(source)
+            assert fast == general, path
+            checked += 1
+    assert checked > 200
