@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from keyword import iskeyword
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ImportContext = Literal["module", "function", "try", "type-checking", "conditional"]
 
@@ -57,9 +57,11 @@ _LAYOUT = re.compile(r"[\s\\]+")
 _WORD = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
-class ImportedModule:
-    """One absolute module an import statement names, where, and under what guard."""
+class ImportedModule(NamedTuple):
+    """One absolute module an import statement names, where, and under what guard.
+
+    A named tuple: a large tree has thousands, made in forked scanners and rebuilt here.
+    """
 
     module: str
     """Dotted module as written: ``google.cloud`` for ``from google.cloud import storage``."""
@@ -98,7 +100,8 @@ def scan_imports(source: str, *, fast_start: bool = True) -> list[ImportedModule
         counted = start
         context: ImportContext = "module"
         if not at_line_start:
-            blocks = blocks or _EnclosingBlocks(text, code, head_end)
+            # its own index: the blocks ask about headers behind the last import found
+            blocks = blocks or _EnclosingBlocks(text, _CodeIndex(text, head_end), head_end)
             context = blocks.context_at(start)
         found.extend(ImportedModule(module, names, line, context) for module, names in statement)
     return found
@@ -113,6 +116,14 @@ _STRING_LINE = rf"(?:[rRbBuUfF]{{1,2}})?(?:{_STRING}){_LINE_TAIL}"
 _HEAD_FILLER = re.compile(rf"(?:{_LINE_TAIL}|{_STRING_LINE})+", re.DOTALL)
 """Blank lines, comment lines and lines of one string (a docstring), as many as follow."""
 _LINE_END = re.compile(_LINE_TAIL)
+_PLAIN_DOTTED = rf"{_NAME}(?:\.{_NAME})*"
+_PLAIN_STATEMENT = re.compile(
+    rf"import[ \t]+(?P<module>{_PLAIN_DOTTED})[ \t]*\n"
+    rf"|from[ \t]+(?P<source>{_PLAIN_DOTTED})[ \t]+import[ \t]+"
+    rf"(?P<names>{_NAME}(?:[ \t]*,[ \t]*{_NAME})*)[ \t]*\n"
+)
+"""The commonest import lines, ``import a.b`` and ``from a.b import c, d``, read in one
+match; anything else (aliases, parentheses, comments) goes through ``_head_statement``."""
 
 
 def _read_head(text: str, found: list[ImportedModule]) -> tuple[int, int, int]:
@@ -131,14 +142,42 @@ def _read_head(text: str, found: list[ImportedModule]) -> tuple[int, int, int]:
         if filler:
             line += text.count("\n", position, filler.end())
             position = filler.end()
+        plain = _PLAIN_STATEMENT.match(text, position)
+        if plain is not None and plain.end() - position < _LOOK_BEHIND // 2:
+            parts = _plain_parts(plain)
+            if parts is not None:
+                if parts:
+                    found.append(ImportedModule(parts[0], parts[1], line, "module"))
+                previous = position
+                line += 1
+                position = plain.end()
+                continue
         statement, end = _head_statement(text, position)
         if statement is None:
             return position, line, previous
-        parts = _statement_parts(text, statement)
-        found.extend(ImportedModule(module, names, line, "module") for module, names in parts)
+        found.extend(
+            ImportedModule(module, names, line, "module")
+            for module, names in _statement_parts(text, statement)
+        )
         previous = position
         line += text.count("\n", position, end)
         position = end
+
+
+def _plain_parts(plain: re.Match[str]) -> tuple[str, tuple[str, ...]] | tuple[()] | None:
+    """What ``_statement_parts`` gives for a ``_PLAIN_STATEMENT``: the module and names,
+    ``()`` for a statement that counts for nothing (``__future__``), None for a line with
+    a keyword among its names (broken source: left to the general scan)."""
+    module = plain["module"]
+    names: tuple[str, ...] = ()
+    if module is None:
+        module = plain["source"]
+        names = tuple(name.strip(" \t") for name in plain["names"].split(","))
+    if any(iskeyword(name) for name in names) or not _is_module(module):
+        if module == "__future__" and not any(iskeyword(name) for name in names):
+            return ()
+        return None
+    return module, names
 
 
 def _head_statement(text: str, start: int) -> tuple[re.Match[str] | None, int]:
@@ -266,16 +305,36 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(name for name in found if not iskeyword(name))
 
 
+_CODE_RUN = re.compile(
+    r"""(?:[^'"#]+|#[^\n]*\n"""
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|'(?!'')[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    r")*",
+    re.DOTALL,
+)
+"""Code with whole comments and closed strings in it, as far as it goes: ``_NOT_CODE``'s
+tokens, but a token cut by the end of the search, or left open, stops the run before it
+(a three-quote opening is never read as an empty string and a quote)."""
+
+
 class _CodeIndex:
     """Which positions of a text are code: strings and comments consumed from the top,
-    only as far as a question needs (imports cluster at the top of files)."""
+    only as far as a question needs (imports cluster at the top of files).
+
+    Questions asked in order of position are answered by ``_CODE_RUN``, one match from
+    the last answer to the next, so the engine, not a loop here, steps over the strings
+    and comments between; only a token around the position asked is looked at alone. A
+    question about an earlier position goes to a ``_TokenIndex``.
+    """
 
     def __init__(self, text: str, start: int = 0) -> None:
+        self._text = text
         self._start = start
-        self._tokens: Iterator[re.Match[str]] = _NOT_CODE.finditer(text, start)
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._done = False
+        self._frontier = start  # code starts here, and every token before it is known
+        self._token_end = -1  # the end of the token at the frontier, once read
+        self._tokens: _TokenIndex | None = None
 
     def is_code(self, position: int) -> bool:
         """True when ``position`` is neither inside a string nor inside a comment.
@@ -285,6 +344,32 @@ class _CodeIndex:
         """
         if position < self._start:
             return False
+        if position < self._frontier:
+            self._tokens = self._tokens or _TokenIndex(self._text, self._start)
+            return self._tokens.is_code(position)
+        while True:
+            if self._token_end > position:
+                return False
+            if self._token_end >= 0:
+                self._frontier, self._token_end = self._token_end, -1
+            run = _CODE_RUN.match(self._text, self._frontier, position)  # always matches
+            self._frontier = run.end() if run else self._frontier
+            if self._frontier == position:
+                return True
+            token = _NOT_CODE.match(self._text, self._frontier)  # ``#`` or a quote is here
+            self._token_end = token.end() if token else self._frontier + 1
+
+
+class _TokenIndex:
+    """``_CodeIndex`` token by token: each string and comment from the top, kept."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self._tokens: Iterator[re.Match[str]] = _NOT_CODE.finditer(text, start)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._done = False
+
+    def is_code(self, position: int) -> bool:
         while not self._done and (not self._starts or self._starts[-1] < position):
             token = next(self._tokens, None)
             if token is None:

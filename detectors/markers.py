@@ -8,7 +8,7 @@ Markers add evidence; on their own they make a framework present with lower conf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stackskills.detectors.models import Evidence
 from stackskills.detectors.source import ReadFailure, Workspace, physical_lines
@@ -25,8 +25,7 @@ its literal, so that ``re`` skips ahead to it (a leading ``\b`` or ``^`` would m
 engine try every position): a word or line start is checked by a look-behind instead."""
 
 
-@dataclass(frozen=True)
-class SourceMarker:
+class SourceMarker(NamedTuple):
     """A marker found in one Python file: which distribution, where, what text."""
 
     distribution: str

@@ -5,7 +5,7 @@ The result is plain data so the cache can keep it per file and skip unchanged fi
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +29,26 @@ class FileScan:
             [[m.distribution, m.line, m.detail] for m in self.markers],
             None if self.error is None else [self.error.line, self.error.message],
         ]
+
+    def to_wire(self) -> tuple[Any, ...]:
+        """Plain tuples for ``marshal``, which forked scanners send back: it reads them
+        faster than ``json`` does lists, and keeps the tuples."""
+        return (
+            tuple(map(tuple, self.imports)),
+            tuple(map(tuple, self.markers)),
+            None if self.error is None else (self.error.line, self.error.message),
+        )
+
+    @classmethod
+    def from_wire(cls, rel: str, data: tuple[Any, ...]) -> FileScan:
+        imports, markers, error = data
+        return cls(
+            imports=tuple(map(ImportedModule._make, imports)),
+            markers=tuple(map(SourceMarker._make, markers)),
+            error=None
+            if error is None
+            else DetectionError(file=rel, line=error[0], message=error[1]),
+        )
 
     @classmethod
     def from_json(cls, rel: str, data: list[Any]) -> FileScan:
@@ -70,7 +90,7 @@ class ScanInProgress:
     """The scans of ``todo``, started now and collected by ``results``.
 
     With ``workers`` above 1 (and ``fork``), that many children each scan a share and send
-    it back as JSON through a pipe, while this process goes on with other work (the
+    it back (``marshal``) through a pipe, while this process goes on with other work (the
     manifests); a child that fails leaves its share to be scanned here. Otherwise the
     files are scanned here, by ``results``.
     """
@@ -111,10 +131,10 @@ def _fork_scanner(
         try:
             os.close(reader)
             scanned = [
-                scan_python_file(workspace, tree, rel, size).to_json() for rel, size in share
+                scan_python_file(workspace, tree, rel, size).to_wire() for rel, size in share
             ]
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(json.dumps(scanned).encode())
+                pipe.write(marshal.dumps(scanned))
             status = 0
         finally:
             os._exit(status)
@@ -133,12 +153,12 @@ def _collect(
         _, status = os.waitpid(pid, 0)
         if status == 0:
             try:
-                scanned = json.loads(data)
-            except ValueError:
+                scanned = marshal.loads(data)
+            except (EOFError, ValueError, TypeError):
                 scanned = None
             if isinstance(scanned, list) and len(scanned) == len(share):
                 return {
-                    rel: FileScan.from_json(rel, item)
+                    rel: FileScan.from_wire(rel, item)
                     for (rel, _), item in zip(share, scanned, strict=True)
                 }
     return {rel: scan_python_file(workspace, tree, rel, size) for rel, size in share}

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from stackskills.detectors.models import Evidence, SectionRef, Stack
-from stackskills.skills.markdown import render_variant
 from stackskills.skills.records import Section, Skill, Variant
 from stackskills.skills.requirements import PYTHON, AppliesTo, Condition, Gate
 from stackskills.skills.tokens import estimate_tokens
@@ -70,6 +69,9 @@ class ActiveSection:
     @cached_property
     def text(self) -> str:
         """The Markdown served to a reader: shared text plus this variant's blocks."""
+        # imported here: listing what is active (``detect``) never renders a section
+        from stackskills.skills.markdown import render_variant
+
         return render_variant(
             self.section.body, None if self.variant is None else self.variant.name
         )

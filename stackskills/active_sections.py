@@ -47,7 +47,7 @@ def active_section_refs(
     root = Path(stack.root)
     places = skill_places(root, [Path(folder) for folder in skills_dirs], built_in=True)
     cache = DetectionCache(default_cache_dir())
-    key = _key(stack, places, cache)
+    key = _key(stack, places, cache) if use_cache else ""
     if use_cache:
         cached = cache.load_extra(root, CACHE_NAME)
         if isinstance(cached, dict) and cached.get("key") == key:

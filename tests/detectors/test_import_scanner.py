@@ -657,6 +657,9 @@ _HEAD_EDGES = {
     "indented block after the head": "import a\nif x:\n    import b\ndef f():\n    import c\n",
     "type checking after the head": "import a\nif TYPE_CHECKING:\n    import b\n",
     "crlf line ends": "import a\r\nfrom b import c\r\n",
+    "keywords in plain lines": "from x import import\nimport import\nfrom a.if import b\n",
+    "future and tight commas": "from __future__ import annotations\nfrom a import b,c ,d\n",
+    "plain line with tabs": "from\ta.b\timport\tc\t,\td\t\nimport\te\n",
     "docstring after imports": "import a\n'''import fake'''\nimport b\n",
 }
 
