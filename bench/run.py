@@ -110,6 +110,18 @@ def _median(repeat: int, action: Callable[[], Run]) -> Run:
     return Run(statistics.median(run.seconds for run in runs), max(run.peak_rss_mb for run in runs))
 
 
+def _medians_alternating(
+    repeat: int, ours: Callable[[], Run], theirs: Callable[[], Run]
+) -> tuple[Run, Run]:
+    """Both medians, the two commands taking turns: a machine that slows down or speeds up
+    during the run then weighs on both alike, not on whichever ran second."""
+    pairs = [(ours(), theirs()) for _ in range(repeat)]
+    return (
+        Run(statistics.median(a.seconds for a, _ in pairs), max(a.peak_rss_mb for a, _ in pairs)),
+        Run(statistics.median(b.seconds for _, b in pairs), max(b.peak_rss_mb for _, b in pairs)),
+    )
+
+
 def _seconds(repeat: int, action: Callable[[], float]) -> float:
     return statistics.median(action() for _ in range(repeat))
 
@@ -132,9 +144,10 @@ def bench_detect(repeat: int) -> list[Row]:
     # first, as it is on any machine after the first command.
     _timed([stackskills, "skills", "list"], env)
     cold_command = [stackskills, "detect", str(tree), "--no-cache", "--format", "json"]
-    cold_time = _median(repeat, lambda: _timed(cold_command, env))
     # deptry reads its configuration from the working folder: run it from the tree
-    deptry_time = _median(repeat, lambda: _timed([deptry, "."], cwd=tree))
+    cold_time, deptry_time = _medians_alternating(
+        repeat, lambda: _timed(cold_command, env), lambda: _timed([deptry, "."], cwd=tree)
+    )
     _timed([stackskills, "detect", str(tree), "--format", "json"], env)  # fill the cache
     warm_process = _median(
         repeat, lambda: _timed([stackskills, "detect", str(tree), "--format", "json"], env)
@@ -192,11 +205,9 @@ def bench_review(repeat: int) -> list[Row]:
     ruff = str(BIN / "ruff")
     cache = Path(tempfile.mkdtemp(prefix="stackskills-bench-cache-"))
     env = {**os.environ, "STACKSKILLS_CACHE_DIR": str(cache)}
-    ours = _median(
-        repeat, lambda: _timed([stackskills, "review", str(tree), "--format", "json"], env)
-    )
-    theirs = _median(
+    ours, theirs = _medians_alternating(
         repeat,
+        lambda: _timed([stackskills, "review", str(tree), "--format", "json"], env),
         lambda: _timed(
             [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--select",
              RUFF_SELECTION, str(tree)]

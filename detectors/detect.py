@@ -78,6 +78,7 @@ def detect(
     cache: DetectionCache | None = None,
     use_cache: bool = True,
     workers: int = 1,
+    walked: Tree | None = None,
 ) -> Stack:
     """Detect the stack of the workspace at ``path`` (a directory).
 
@@ -85,6 +86,9 @@ def detect(
     single-threaded caller (the CLI) should ask: forking a process that runs other threads
     (the server's event loop and its worker threads) can leave a child holding a lock
     that nobody will release.
+
+    ``walked`` is a walk of this very folder the caller has just made (the review command
+    lists the files to review that way); it is used instead of walking again.
     """
     root = resolve_root(path)
     store = (cache or DetectionCache(default_cache_dir())) if use_cache else None
@@ -92,7 +96,7 @@ def detect(
         unchanged = store.load_if_unchanged(root)
         if unchanged is not None:
             return unchanged
-    tree = walk(root)
+    tree = walked if walked is not None and walked.root == root else walk(root)
     if store is not None:
         cached = store.load_stack(root, fingerprint(tree))
         if cached is not None:

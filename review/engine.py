@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from stackskills.detectors.models import Stack
 from stackskills.detectors.source import physical_lines
@@ -131,59 +132,84 @@ def walk(
     """Visit every node once, depth first in source order, dispatching by node type.
 
     This loop runs for every node of every file, so it is written for speed: one lookup per
-    node type gives its child fields, its checks and whether it is an import, and a marker
-    pushed under a node's children pops the node off the ancestor path once they are done.
+    node type gives the function that pushes its children, its checks and whether it is an
+    import, and a marker pushed under a node's children pops the node off the ancestor path
+    once they are done.
     """
     findings: list[Finding] = []
     path: list[ast.AST] = []
     context = NodeContext(file=file, ancestors=path)
     lines = file.lines
-    node_type = ast.AST
     skip = _LEAVES.difference(table)
-    plans: dict[type[ast.AST], tuple[tuple[str, ...], list[tuple[Rule, Check]] | None, bool]] = {}
+    plans: dict[type[ast.AST], tuple[_PushChildren | None, list[tuple[Rule, Check]] | None, bool]]
+    plans = {}
     done = _CHILDREN_DONE
     pending: list[ast.AST] = [tree]
+    push, pop = pending.append, pending.pop
     while pending:
-        node = pending.pop()
+        node = pop()
         if node is done:
             path.pop()
             continue
         kind = type(node)
         plan = plans.get(kind)
         if plan is None:
-            plan = plans[kind] = (_child_fields(kind), table.get(kind), kind in _IMPORTS)
-        fields, checks, is_import = plan
+            plan = plans[kind] = (_pusher(kind, node, skip), table.get(kind), kind in _IMPORTS)
+        push_children, checks, is_import = plan
         if is_import:
             file.record_import(node)  # type: ignore[arg-type]
         if checks:
             for rule, check in checks:
                 context.rule = rule
                 findings.extend([f for f in check(node, context) if not _noqa(lines, f)])
-        if not fields:
+        if push_children is None:
             continue
-        mark = len(pending)
-        pending.append(done)
-        for name in fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                pending.extend(
-                    [
-                        item
-                        for item in value
-                        if type(item) not in skip and isinstance(item, node_type)
-                    ]
-                )
-            elif type(value) not in skip and isinstance(value, node_type):
-                pending.append(value)
-        added = len(pending) - mark - 1
-        if not added:
-            pending.pop()
-            continue
-        path.append(node)
-        if added > 1:  # children were pushed in source order; pop them that way
-            pending[mark + 1 :] = pending[:mark:-1]
+        push(done)
+        push_children(node, push)
+        if pending[-1] is done:  # no children worth a visit
+            pop()
+        else:
+            path.append(node)
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return findings
+
+
+_PushChildren = Callable[[ast.AST, Callable[[ast.AST], None]], None]
+
+_PUSHERS: dict[tuple[type[ast.AST], frozenset[type[ast.AST]]], _PushChildren | None] = {}
+
+
+def _pusher(
+    kind: type[ast.AST], sample: ast.AST, skip: frozenset[type[ast.AST]]
+) -> _PushChildren | None:
+    """A function pushing a node's children that need a visit, last first (so they pop in
+    source order); None for a type without child fields.
+
+    Written out per node type, as ``dataclasses`` and ``namedtuple`` write their methods: a
+    loop over the field names, asking each value whether it is a list, cost a third of the
+    walk. A field holds a list on every node of a type or on none, so one node (``sample``)
+    tells which fields do.
+    """
+    key = (kind, skip)
+    if key not in _PUSHERS:
+        fields = _child_fields(kind)
+        if not fields:
+            _PUSHERS[key] = None
+            return None
+        code = ["def push_children(node, push):"]
+        for name in reversed(fields):
+            if type(getattr(sample, name, None)) is list:
+                code.append(f"    for item in reversed(getattr(node, {name!r}, ())):")
+                code.append("        if type(item) not in skip and isinstance(item, AST):")
+                code.append("            push(item)")
+            else:
+                code.append(f"    value = getattr(node, {name!r}, None)")
+                code.append("    if type(value) not in skip and isinstance(value, AST):")
+                code.append("        push(value)")
+        namespace: dict[str, Any] = {"skip": skip, "AST": ast.AST}
+        exec("\n".join(code), namespace)  # our own text: field names of ``ast`` classes
+        _PUSHERS[key] = namespace["push_children"]
+    return _PUSHERS[key]
 
 
 _CHILDREN_DONE = ast.AST()

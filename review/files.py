@@ -13,7 +13,7 @@ from stackskills.detectors.source import (
     open_regular_file,
     read_at_most,
 )
-from stackskills.detectors.walk import walk
+from stackskills.detectors.walk import Tree, walk
 from stackskills.review.findings import ReviewError
 
 MAX_REVIEW_BYTES = 5 * 1024 * 1024
@@ -32,10 +32,16 @@ PROJECT_MARKERS = (
 
 def python_files(path: Path) -> list[Path]:
     """``path`` itself if it is a file, else the Python files below it."""
+    return walk_python_files(path)[0]
+
+
+def walk_python_files(path: Path) -> tuple[list[Path], Tree | None]:
+    """``python_files``, and the walk that found them (None for a file), which detection
+    of the same folder can reuse instead of walking it again."""
     if not path.is_dir():
-        return [path]
+        return [path], None
     tree = walk(Path(os.path.realpath(path)))
-    return [tree.root / rel for rel in tree.python_files]
+    return [tree.root / rel for rel in tree.python_files], tree
 
 
 def read_source(path: Path, shown: str) -> str | ReviewError:
