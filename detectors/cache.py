@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,6 +174,8 @@ class DetectionCache:
         """Write atomically (a reader never sees half a file); failure only costs time."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            import tempfile  # here: a warm detection, which only reads, never needs it
+
             fd, name = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         except OSError:
             return

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from stackskills.detectors.source import physical_lines
 from stackskills.review.findings import Finding
 
 if TYPE_CHECKING:
@@ -31,17 +32,24 @@ class FileContext:
     """Per-file facts, built up during the walk."""
 
     filename: str
-    lines: list[str]
+    source: str
     target: ReviewTarget
     imports: dict[str, str] = field(default_factory=dict)
     """Local name → what it was imported as: ``sleep`` → ``time.sleep``, ``np`` → ``numpy``."""
     tree: ast.Module | None = None
 
     @cached_property
+    def lines(self) -> list[str]:
+        """The source's lines, numbered as ``ast`` numbers them (``splitlines`` would also
+        break at a form feed, and every noqa comment below one was read from the line above).
+        Split on first use: most files have no finding and no rule that reads lines."""
+        return physical_lines(self.source)
+
+    @cached_property
     def has_walrus(self) -> bool:
         """Whether ``:=`` appears anywhere; without it only statements bind names, and
         analyses looking for bindings can skip every expression."""
-        return any(":=" in line for line in self.lines)
+        return ":=" in self.source
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

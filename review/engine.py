@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackskills.detectors.models import Stack
-from stackskills.detectors.source import physical_lines
 from stackskills.review.context import FileContext, NodeContext
 from stackskills.review.findings import Finding, ReviewError, ReviewResult
 from stackskills.review.noqa import suppressed
@@ -94,10 +93,7 @@ class Reviewer:
         table = self._tables.get(rules)
         if table is None:
             table = self._tables[rules] = dispatch_table(rules)
-        # Numbered as ``ast`` numbers them: ``splitlines`` would also break at a form feed,
-        # and every noqa comment below one was then read from the line above.
-        lines = physical_lines(code)
-        file = FileContext(filename=filename, lines=lines, target=target, tree=tree)
+        file = FileContext(filename=filename, source=code, target=target, tree=tree)
         result.findings.extend(walk(tree, file, table))
         return result
 
@@ -139,7 +135,6 @@ def walk(
     findings: list[Finding] = []
     path: list[ast.AST] = []
     context = NodeContext(file=file, ancestors=path)
-    lines = file.lines
     skip = _LEAVES.difference(table)
     plans: dict[type[ast.AST], tuple[_PushChildren | None, list[tuple[Rule, Check]] | None, bool]]
     plans = {}
@@ -161,7 +156,7 @@ def walk(
         if checks:
             for rule, check in checks:
                 context.rule = rule
-                findings.extend([f for f in check(node, context) if not _noqa(lines, f)])
+                findings.extend([f for f in check(node, context) if not _noqa(file, f)])
         if push_children is None:
             continue
         push(done)
@@ -243,7 +238,8 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     return fields
 
 
-def _noqa(lines: list[str], finding: Finding) -> bool:
+def _noqa(file: FileContext, finding: Finding) -> bool:
+    lines = file.lines
     for number in {finding.line, finding.end_line}:
         if 0 < number <= len(lines) and suppressed(lines[number - 1], finding.rule):
             return True

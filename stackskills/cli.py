@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from stackskills import __version__, terminal
-from stackskills.client_configs import CLIENTS, VIAS
+from stackskills.client_names import CLIENTS, VIAS
 
 USAGE_ERROR = 2
 
@@ -27,7 +27,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"stackskills: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or, with ``only``, the top level and that one command: a run
+    of one command need not build the others' options (a warm ``detect`` answers in a few
+    milliseconds; building every command took more)."""
     parser = _Parser(
         prog="stackskills",
         description="Detect a Python workspace's stack and serve the guidance that fits it.",
@@ -35,7 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stackskills {__version__}")
     _add_quiet(parser, default=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, add_command in COMMANDS.items():
+        if only is None or only == name:
+            add_command(commands)
+    return parser
 
+
+def _add_detect_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     detect = commands.add_parser(
         "detect",
         help="detect frameworks, versions and the Python target of a workspace",
@@ -56,12 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_skills_dir(detect)
     _add_quiet(detect)
-    _add_review_command(commands)
-    _add_skills_commands(commands)
-    _add_serve_command(commands)
-    _add_config_command(commands)
-    _add_export_command(commands)
-    return parser
 
 
 REVIEW_EXAMPLES = """\
@@ -328,8 +331,21 @@ def _add_config_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     _add_quiet(config)
 
 
+COMMANDS = {
+    "detect": _add_detect_command,
+    "review": _add_review_command,
+    "skills": _add_skills_commands,
+    "serve": _add_serve_command,
+    "config": _add_config_command,
+    "export": _add_export_command,
+}
+"""Each command and what adds it to the parser, in the order ``--help`` lists them."""
+
+
 def run(argv: Sequence[str]) -> int:
-    parser = build_parser()
+    # the command is the first word that is no option (the top level takes no values)
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     terminal.QUIET = args.quiet
     if args.command is None:

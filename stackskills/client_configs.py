@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SERVER_NAME = "stackskills"
-CLIENTS = ("claude-code", "claude-desktop", "vscode", "cursor", "windsurf", "json")
-VIAS = ("path", "uvx", "docker")
 DOCKER_IMAGE = "stackskills"
 DOCKER_WORKSPACE = "/workspace"
 

@@ -39,7 +39,7 @@ def _reader(context: NodeContext) -> MockReader | None:
 
     def build(node: ast.AST) -> MockReader | None:
         assert isinstance(node, ast.Module)
-        if not any("Mock" in line for line in context.file.lines):
+        if "Mock" not in context.file.source:
             return None
         return MockReader(node, context.file.imports)
 

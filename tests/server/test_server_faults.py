@@ -707,8 +707,7 @@ def test_review_caches_are_kept_per_thread() -> None:
 
     def context_for(name: str) -> tuple[NodeContext, ast.Module]:
         tree = ast.parse(f"{name} = 1\n")
-        lines = [f"{name} = 1"]
-        return NodeContext(FileContext(f"{name}.py", lines, target, tree=tree), []), tree
+        return NodeContext(FileContext(f"{name}.py", f"{name} = 1\n", target, tree=tree), []), tree
 
     def compute(node: ast.AST) -> str:
         assert isinstance(node, ast.Module)
