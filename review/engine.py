@@ -16,7 +16,7 @@ from stackskills.detectors.models import Stack
 from stackskills.review.context import FileContext, NodeContext
 from stackskills.review.findings import Finding, ReviewError, ReviewResult
 from stackskills.review.noqa import suppressed
-from stackskills.review.registry import Check, Rule, all_rules, dispatch_table
+from stackskills.review.registry import Dispatch, Rule, all_rules, dispatch_table
 from stackskills.review.target import (
     ReviewTarget,
     imported_distributions,
@@ -39,11 +39,11 @@ class Reviewer:
     python: tuple[int, int] | None = None
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
-    _targets: dict[
-        frozenset[str], tuple[ReviewTarget, dict[type[ast.AST], list[tuple[Rule, Check]]]]
-    ] = field(default_factory=dict, repr=False)
+    _targets: dict[frozenset[str], tuple[ReviewTarget, dict[type[ast.AST], list[Dispatch]]]] = (
+        field(default_factory=dict, repr=False)
+    )
 
-    _tables: dict[tuple[Rule, ...], dict[type[ast.AST], list[tuple[Rule, Check]]]] = field(
+    _tables: dict[tuple[Rule, ...], dict[type[ast.AST], list[Dispatch]]] = field(
         default_factory=dict, repr=False
     )
 
@@ -57,7 +57,7 @@ class Reviewer:
 
     def target(
         self, imported: frozenset[str]
-    ) -> tuple[ReviewTarget, dict[type[ast.AST], list[tuple[Rule, Check]]]]:
+    ) -> tuple[ReviewTarget, dict[type[ast.AST], list[Dispatch]]]:
         cached = self._targets.get(imported)
         if cached is None:
             base = self.stack if self.stack is not None else Stack(root="<snippet>")
@@ -123,7 +123,7 @@ def _parse(code: str, filename: str, result: ReviewResult) -> ast.Module | None:
 
 
 def walk(
-    tree: ast.Module, file: FileContext, table: dict[type[ast.AST], list[tuple[Rule, Check]]]
+    tree: ast.Module, file: FileContext, table: dict[type[ast.AST], list[Dispatch]]
 ) -> list[Finding]:
     """Visit every node once, depth first in source order, dispatching by node type.
 
@@ -136,7 +136,7 @@ def walk(
     path: list[ast.AST] = []
     context = NodeContext(file=file, ancestors=path)
     skip = _LEAVES.difference(table)
-    plans: dict[type[ast.AST], tuple[_PushChildren | None, list[tuple[Rule, Check]] | None, bool]]
+    plans: dict[type[ast.AST], tuple[_PushChildren | None, list[Dispatch] | None, bool]]
     plans = {}
     done = _CHILDREN_DONE
     pending: list[ast.AST] = [tree]
@@ -154,9 +154,16 @@ def walk(
         if is_import:
             file.record_import(node)  # type: ignore[arg-type]
         if checks:
-            for rule, check in checks:
+            callee = _callee(node) if kind is ast.Call else None
+            for rule, check, callees in checks:
+                if callees is not None and callee not in callees:
+                    continue
                 context.rule = rule
-                findings.extend([f for f in check(node, context) if not _noqa(file, f)])
+                # a loop, not a comprehension: nearly every call finds nothing, and a
+                # comprehension would cost a frame each time
+                for finding in check(node, context):
+                    if not _noqa(file, finding):
+                        findings.append(finding)  # noqa: PERF401
         if push_children is None:
             continue
         push(done)
@@ -205,6 +212,16 @@ def _pusher(
         exec("\n".join(code), namespace)  # our own text: field names of ``ast`` classes
         _PUSHERS[key] = namespace["push_children"]
     return _PUSHERS[key]
+
+
+def _callee(call: ast.AST) -> str | None:
+    """The name a call calls: ``f`` of ``f()``, ``save`` of ``obj.save()``."""
+    func = getattr(call, "func", None)
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 _CHILDREN_DONE = ast.AST()

@@ -41,23 +41,32 @@ class Rule:
     (names it looks for appear at least in their import); empty means always run. Checked
     with a substring search before the walk, so most rules skip most files for free."""
     checks: dict[type[ast.AST], list[Check]] = field(default_factory=dict)
+    callees: dict[Check, frozenset[str]] = field(default_factory=dict)
+    """For a check of calls that only cares about some callees: their names (the ``id`` of
+    a called name, the ``attr`` of a called attribute). The walk skips the others without
+    calling the check: a tree has a call every dozen nodes."""
 
     def wants(self, source: str) -> bool:
         return not self.triggers or any(trigger in source for trigger in self.triggers)
 
     def visit(
-        self, *node_types: type[NodeT]
+        self, *node_types: type[NodeT], callees: Iterable[str] | None = None
     ) -> Callable[
         [Callable[[NodeT, NodeContext], Iterable[Finding]]],
         Callable[[NodeT, NodeContext], Iterable[Finding]],
     ]:
-        """Register the decorated function for these node types."""
+        """Register the decorated function for these node types (with ``callees``, only
+        ``ast.Call``: calls of those names)."""
+        if callees is not None and node_types != (ast.Call,):
+            raise ValueError("callees= filters calls: visit(ast.Call, callees=...)")
 
         def register(
             function: Callable[[NodeT, NodeContext], Iterable[Finding]],
         ) -> Callable[[NodeT, NodeContext], Iterable[Finding]]:
             for node_type in node_types:
                 self.checks.setdefault(node_type, []).append(function)
+            if callees is not None:
+                self.callees[function] = frozenset(callees)
             return function
 
         return register
@@ -81,12 +90,18 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(sorted(found, key=lambda rule: rule.code))
 
 
-def dispatch_table(rules: Iterable[Rule]) -> dict[type[ast.AST], list[tuple[Rule, Check]]]:
-    """Node type → the (rule, check) pairs that asked for it, for the one walk."""
-    table: dict[type[ast.AST], list[tuple[Rule, Check]]] = {}
+Dispatch = tuple["Rule", Check, "frozenset[str] | None"]
+"""One check in the walk's table: its rule, the check, the callees it is limited to."""
+
+
+def dispatch_table(rules: Iterable[Rule]) -> dict[type[ast.AST], list[Dispatch]]:
+    """Node type → the checks that asked for it, for the one walk."""
+    table: dict[type[ast.AST], list[Dispatch]] = {}
     for rule in rules:
         for node_type, checks in rule.checks.items():
-            table.setdefault(node_type, []).extend((rule, check) for check in checks)
+            table.setdefault(node_type, []).extend(
+                (rule, check, rule.callees.get(check)) for check in checks
+            )
     return table
 
 

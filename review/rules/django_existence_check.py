@@ -214,7 +214,7 @@ def negated(node: ast.UnaryOp, context: NodeContext) -> Iterator[Finding]:
         yield from _truth_findings(node.operand, True, context)
 
 
-@rule.visit(ast.Call)
+@rule.visit(ast.Call, callees={"bool"})
 def converted_to_bool(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
     if (
         isinstance(node.func, ast.Name)

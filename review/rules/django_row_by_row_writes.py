@@ -137,7 +137,7 @@ def _instance_model(name: str, context: NodeContext) -> str | None:
     return models.pop() if len(models) == 1 else None
 
 
-@rule.visit(ast.Call)
+@rule.visit(ast.Call, callees={"create", "acreate", "save"})
 def write_in_loop(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in {"create", "acreate", "save"}:

@@ -65,7 +65,7 @@ def decorated_handler(node: ast.stmt, context: NodeContext) -> Iterator[Finding]
         yield from _statusless_returns(node, context)
 
 
-@rule.visit(ast.Call)
+@rule.visit(ast.Call, callees={"register_error_handler"})
 def registered_handler(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
     func = node.func
     if (

@@ -147,7 +147,7 @@ def _imports_django(context: NodeContext) -> bool:
     )
 
 
-@rule.visit(ast.Call)
+@rule.visit(ast.Call, callees=CONFIG_WRITERS)
 def mapped_secret(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in CONFIG_WRITERS:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterator
+
+import pytest
+
 from stackskills.detectors.models import PythonTarget, Stack
-from stackskills.review.engine import Reviewer, review_source
-from stackskills.review.registry import all_rules, dispatch_table
-from stackskills.review.target import stack_from_spec
+from stackskills.review.context import FileContext, NodeContext
+from stackskills.review.engine import Reviewer, review_source, walk
+from stackskills.review.findings import Finding
+from stackskills.review.registry import Rule, all_rules, dispatch_table
+from stackskills.review.target import ReviewTarget, stack_from_spec
 
 BAD = 'def load():\n    raise Exception("boom")\n'
 
@@ -105,3 +112,23 @@ def test_rules_are_skipped_for_files_without_their_trigger_text() -> None:
     assert rule.wants(BAD)
     assert not rule.wants("def load():\n    return 1\n")
     assert review_source("def load():\n    return 1\n").findings == []
+
+
+def test_a_callee_filter_limits_a_check_to_calls_of_those_names() -> None:
+    """``visit(ast.Call, callees=...)``: the walk calls the check only for those callees,
+    whether called by name or as a method, and the filter is refused on other node types."""
+    rule = Rule(code="SKS999", name="probe", section="checklist", summary="probe")
+    seen: list[str] = []
+
+    @rule.visit(ast.Call, callees={"save", "bool"})
+    def probe(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
+        seen.append(ast.unparse(node.func))
+        return iter(())
+
+    tree = ast.parse("obj.save()\nbool(x)\nlen(y)\nobj.delete()\n(lambda: 1)()\n")
+    target = ReviewTarget(python=(3, 12), stack=stack_from_spec("django"))
+    file = FileContext(filename="probe.py", source="", target=target, tree=tree)
+    walk(tree, file, dispatch_table([rule]))
+    assert seen == ["obj.save", "bool"]
+    with pytest.raises(ValueError, match="callees"):
+        rule.visit(ast.Attribute, callees={"x"})
