@@ -200,13 +200,15 @@ def _pusher(
             return None
         code = ["def push_children(node, push):"]
         for name in reversed(fields):
+            # the parser sets every field of every node (optional ones to None)
             if type(getattr(sample, name, None)) is list:
-                code.append(f"    for item in reversed(getattr(node, {name!r}, ())):")
+                code.append(f"    for item in node.{name}[::-1]:")
                 code.append("        if type(item) not in skip and isinstance(item, AST):")
                 code.append("            push(item)")
             else:
-                code.append(f"    value = getattr(node, {name!r}, None)")
-                code.append("    if type(value) not in skip and isinstance(value, AST):")
+                code.append(f"    value = node.{name}")
+                code.append("    if (value is not None and type(value) not in skip")
+                code.append("            and isinstance(value, AST)):")
                 code.append("        push(value)")
         namespace: dict[str, Any] = {"skip": skip, "AST": ast.AST}
         exec("\n".join(code), namespace)  # our own text: field names of ``ast`` classes
