@@ -539,20 +539,28 @@ def _lookup_name(argument: ast.expr) -> set[str] | None:
 def _scope_nodes(scope: ast.AST, expressions: bool = True) -> Iterator[ast.AST]:
     """The nodes of a function or module body, nested functions' and classes' bodies
     excluded (their decorators and defaults included). Without ``expressions`` the walk
-    stops at expressions: only ``:=`` binds a name inside one."""
+    neither yields nor enters expressions: only ``:=`` binds a name inside one."""
     body: list[ast.AST] = (
         [scope.body] if isinstance(scope, ast.Lambda) else list(getattr(scope, "body", []))
     )
     pending = list(reversed(body))
     while pending:
         node = pending.pop()
-        yield node
+        if expressions or not isinstance(node, ast.expr):
+            yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pending.extend(reversed(node.decorator_list))
             continue
         if isinstance(node, ast.Lambda) or (not expressions and isinstance(node, ast.expr)):
             continue
-        pending.extend(reversed(list(ast.iter_child_nodes(node))))
+        children: list[ast.AST] = []
+        for name in node._fields:  # ``ast.iter_child_nodes``, without its generators
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                children.append(value)
+            elif isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, ast.AST))
+        pending.extend(reversed(children))
 
 
 def _bind_target(facts: ScopeFacts, target: ast.expr, kind: str, node: ast.AST | None) -> None:
