@@ -154,7 +154,13 @@ def walk(
         if is_import:
             file.record_import(node)  # type: ignore[arg-type]
         if checks:
-            callee = _callee(node) if kind is ast.Call else None
+            callee = None
+            if kind is ast.Call:  # the name it calls, for checks limited to some callees
+                func = node.func  # type: ignore[attr-defined]
+                if type(func) is ast.Attribute:
+                    callee = func.attr
+                elif type(func) is ast.Name:
+                    callee = func.id
             for rule, check, callees in checks:
                 if callees is not None and callee not in callees:
                     continue
@@ -214,16 +220,6 @@ def _pusher(
         exec("\n".join(code), namespace)  # our own text: field names of ``ast`` classes
         _PUSHERS[key] = namespace["push_children"]
     return _PUSHERS[key]
-
-
-def _callee(call: ast.AST) -> str | None:
-    """The name a call calls: ``f`` of ``f()``, ``save`` of ``obj.save()``."""
-    func = getattr(call, "func", None)
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
 
 
 _CHILDREN_DONE = ast.AST()
