@@ -111,8 +111,10 @@ def detect(
     scanning = _start_python_scan(workspace, tree, previous, workers)
     from stackskills.detectors.stack_builder import build_stack
 
-    observations = _observe(workspace, tree, _build_scripts(workspace, tree, previous))
-    scans = scanning()
+    try:
+        observations = _observe(workspace, tree, _build_scripts(workspace, tree, previous))
+    finally:
+        scans = scanning()  # the children are waited for even if reading failed
     observations.scans = {rel: scan for rel, (_, _, scan) in scans.items()}
     stack = build_stack(observations)
     if store is not None:

@@ -103,18 +103,24 @@ class ScanInProgress:
         self._todo = todo
         self._shares: list[list[tuple[str, int]]] = []
         self._children: list[tuple[int, int] | None] = []
+        self._results: list[FileScan] | None = None
         if hasattr(os, "fork") and workers > 1:
             self._shares = [todo[index::workers] for index in range(workers)]
             self._children = [_fork_scanner(workspace, tree, share) for share in self._shares]
 
     def results(self) -> list[FileScan]:
-        """Each file's scan, in the order of ``todo``; waits for the children."""
-        if not self._shares:
-            return [scan_python_file(self._workspace, self._tree, r, s) for r, s in self._todo]
-        found: dict[str, FileScan] = {}
-        for share, child in zip(self._shares, self._children, strict=True):
-            found.update(_collect(self._workspace, self._tree, share, child))
-        return [found[rel] for rel, _ in self._todo]
+        """Each file's scan, in the order of ``todo``; waits for the children (once)."""
+        if self._results is None:
+            found: dict[str, FileScan] = {}
+            for share, child in zip(self._shares, self._children, strict=True):
+                found.update(_collect(self._workspace, self._tree, share, child))
+            self._results = [
+                found[rel]
+                if rel in found
+                else scan_python_file(self._workspace, self._tree, rel, size)
+                for rel, size in self._todo
+            ]
+        return self._results
 
 
 def _fork_scanner(
@@ -123,8 +129,13 @@ def _fork_scanner(
     """Start a child scanning ``share``; its pid and the pipe to read, or None."""
     try:
         reader, writer = os.pipe()
+    except OSError:
+        return None
+    try:
         pid = os.fork()
     except OSError:
+        os.close(reader)
+        os.close(writer)
         return None
     if pid == 0:  # the child: scan, write, and leave without running any cleanup
         status = 1
