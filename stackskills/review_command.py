@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,18 +165,18 @@ def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
     for reviewer in {id(job[0]): job[0] for job in jobs}.values():
         reviewer.target(frozenset())
     _JOBS[:] = jobs
-    _collect_garbage_rarely()
     workers = min(os.cpu_count() or 2, 8)
     largest_first = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index][1]))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with _garbage_collected_rarely(), multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap_unordered(_review_index, largest_first, chunksize=8)
 
 
 _JOBS: list[Job] = []
 
 
-def _collect_garbage_rarely() -> None:
-    """Set the cyclic garbage collector up for a batch of parses.
+@contextmanager
+def _garbage_collected_rarely() -> Iterator[None]:
+    """The cyclic garbage collector set up for a batch of parses, and as before afterwards.
 
     Each parse makes thousands of nodes that live until the file is done, and by default
     the collector runs every 700 new objects, each full run going through everything alive:
@@ -186,8 +187,14 @@ def _collect_garbage_rarely() -> None:
     """
     import gc
 
+    before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _review_index(index: int) -> tuple[int, ReviewResult]:

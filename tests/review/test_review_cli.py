@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from stackskills.review_command import run_review
 
 EXE = Path(sys.executable).parent / "stackskills"
 BAD = 'def load():\n    raise Exception("boom")\n'
@@ -117,3 +122,18 @@ def test_many_files_are_reviewed_in_parallel_with_the_same_result(tmp_path: Path
     files = [f["file"] for f in document["findings"]]
     assert files == [f"m{index:02}.py" for index in range(0, 80, 8)]
     assert [e["file"] for e in document["errors"]] == ["m03.py", "m41.py", "m77.py"]
+
+
+def test_a_parallel_review_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workers review with the collector frozen and set to run rarely; the process that
+    called ``run_review`` (a server, a test) gets its own settings back."""
+    for index in range(80):
+        (tmp_path / f"m{index:02}.py").write_text(BAD if index % 8 == 0 else "x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    code = run_review(["."], "json", python=None, stack_spec="auto", select=None, ignore=None)
+    assert code == 1
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    assert len(json.loads(capsys.readouterr().out)["findings"]) == 10
