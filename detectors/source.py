@@ -151,24 +151,12 @@ class Workspace:
             fd = os.open(os.path.join(self.root, rel), flags)
         except OSError as exc:
             raise ReadFailure(cannot_read(rel, exc)) from None
-        try:
-            # ``os.read`` on the descriptor: a buffered file object per file cost more
-            # than the read itself, and a scan reads thousands of small files
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
+        # unbuffered: a buffered file object per file cost more than the read itself, and
+        # a scan reads thousands of small files
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise ReadFailure(DetectionError(file=rel, message="not a regular file"))
-            chunks = [os.read(fd, min(info.st_size, max_bytes) + 1)]
-            read = len(chunks[0])
-            while chunks[-1] and read <= max_bytes:  # short read, or it grew since fstat
-                chunks.append(os.read(fd, max_bytes + 1 - read))
-                read += len(chunks[-1])
-        except OSError as exc:
-            raise ReadFailure(cannot_read(rel, exc)) from None
-        finally:
-            os.close(fd)
-        if read > max_bytes:
-            raise ReadFailure(_too_large(rel, max_bytes))
-        return decode_text(b"".join(chunks), rel)
+            return _read_bounded(handle, rel, max_bytes)
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -201,10 +189,14 @@ def read_at_most(handle: BinaryIO, max_bytes: int) -> bytes:
     tree of 100,000 small modules is read file by file.
     """
     size = os.fstat(handle.fileno()).st_size
-    data = handle.read(min(size, max_bytes) + 1)
-    if size < len(data) <= max_bytes:  # it grew since fstat: read on to the limit
-        data += handle.read(max_bytes + 1 - len(data))
-    return data
+    chunks = [handle.read(min(size, max_bytes) + 1)]
+    read = len(chunks[0])
+    # on to the end or the limit when the file changed size since fstat, or when an
+    # unbuffered handle's read came back short
+    while read != size and read <= max_bytes and chunks[-1]:
+        chunks.append(handle.read(max_bytes + 1 - read))
+        read += len(chunks[-1])
+    return b"".join(chunks)
 
 
 def _read_bounded(handle: BinaryIO, rel: str, max_bytes: int) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from stackskills.detectors.detect import detect
 from stackskills.detectors.models import Stack
+from stackskills.detectors.source import read_at_most
 
 
 def _good_project(root: Path) -> None:
@@ -243,3 +244,15 @@ def test_walk_stops_at_the_entry_limit_and_says_so(tmp_path: Path) -> None:
     assert len(tree.python_files) < 30
     [error] = tree.errors
     assert error.message.startswith("stopped after 20 files and folders")
+
+
+@pytest.mark.parametrize("buffering", [0, -1], ids=["unbuffered", "buffered"])
+def test_read_at_most_reads_past_a_size_that_changed_up_to_the_limit(buffering: int) -> None:
+    """``fstat`` of a pipe says 0 bytes, as it would of a file that grew after it was asked:
+    the reader goes on to the end, or stops one byte past the limit."""
+    for data, limit, expected in ((b"x" * 100, 1000, b"x" * 100), (b"y" * 100, 50, b"y" * 51)):
+        reader, writer = os.pipe()
+        os.write(writer, data)
+        os.close(writer)
+        with os.fdopen(reader, "rb", buffering=buffering) as handle:
+            assert read_at_most(handle, limit) == expected
