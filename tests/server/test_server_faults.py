@@ -47,6 +47,8 @@ from .transport_shared import EXE, INITIALIZE, SNIPPET, start_http_server
 READ_TIMEOUT = 30.0
 """Longest wait for one message from the server: a missing answer fails, it never hangs."""
 STOP_TIMEOUT = 30.0
+REVIEW_SNIPPET = {"name": "review_code", "arguments": {"code": SNIPPET}}
+"""``tools/call`` parameters of a short review."""
 
 BIG_CODE = "".join(
     f"async def handler{i}(rows):\n"
@@ -127,13 +129,17 @@ class RawStdio:
             lambda m: "id" in m and m["id"] == request_id and ("result" in m or "error" in m)
         )
 
-    def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def start(self, method: str, params: dict[str, Any] | None = None) -> int:
+        """Send a request without waiting for its answer; its id."""
         request_id = self.next_id()
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
         self.send(message)
-        return self.answer_to(request_id)
+        return request_id
+
+    def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.answer_to(self.start(method, params))
 
     def initialize(self, capabilities: dict[str, Any] | None = None) -> None:
         params = {**INITIALIZE["params"], "capabilities": capabilities or {}}
@@ -166,7 +172,7 @@ class RawStdio:
 
 def assert_serves_a_review(server: RawStdio) -> None:
     """The next valid request after a fault gets its full, correct answer."""
-    answer = server.request("tools/call", {"name": "review_code", "arguments": {"code": SNIPPET}})
+    answer = server.request("tools/call", REVIEW_SNIPPET)
     assert answer["result"]["isError"] is False
     assert snippet_findings(answer["result"]) == [("SKS401", 5, 5)]
 
@@ -383,15 +389,7 @@ def test_a_cancelled_call_gets_no_answer_and_the_session_goes_on(
     roots_client_server: RawStdio, workspace: Path
 ) -> None:
     server = roots_client_server
-    cancelled = server.next_id()
-    server.send(
-        {
-            "jsonrpc": "2.0",
-            "id": cancelled,
-            "method": "tools/call",
-            "params": {"name": "review_code", "arguments": {"code": SNIPPET}},
-        }
-    )
+    cancelled = server.start("tools/call", REVIEW_SNIPPET)
     asked = server.wait_for(lambda m: m.get("method") == "roots/list")  # the call is in flight
     server.send(
         {
@@ -402,15 +400,7 @@ def test_a_cancelled_call_gets_no_answer_and_the_session_goes_on(
     )
     assert server.request("ping")["result"] == {}
     answer_roots(server, asked, workspace)  # too late: the call it was for is gone
-    following = server.next_id()
-    server.send(
-        {
-            "jsonrpc": "2.0",
-            "id": following,
-            "method": "tools/call",
-            "params": {"name": "review_code", "arguments": {"code": SNIPPET}},
-        }
-    )
+    following = server.start("tools/call", REVIEW_SNIPPET)
     # The cancelled call never learnt the roots, so the next one asks again.
     answer_roots(server, server.wait_for(lambda m: m.get("method") == "roots/list"), workspace)
     assert snippet_findings(server.answer_to(following)["result"]) == [("SKS401", 5, 5)]
@@ -424,14 +414,7 @@ def test_a_client_that_closes_its_input_mid_call_stops_the_server_cleanly(
     roots_client_server: RawStdio,
 ) -> None:
     server = roots_client_server
-    server.send(
-        {
-            "jsonrpc": "2.0",
-            "id": server.next_id(),
-            "method": "tools/call",
-            "params": {"name": "review_code", "arguments": {"code": SNIPPET}},
-        }
-    )
+    server.start("tools/call", REVIEW_SNIPPET)
     server.wait_for(lambda m: m.get("method") == "roots/list")  # the call waits on the client
     code, stderr = server.close()
     assert (code, stderr) == (0, "")
