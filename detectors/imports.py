@@ -131,7 +131,7 @@ def _read_head(text: str, found: list[ImportedModule]) -> tuple[int, int, int]:
 
     Each step takes whole lines at a line start in code: a run of blank lines, comments
     and string statements (one regular-expression match), or one import statement on
-    lines of its own, which is parsed by ``_parse_statement`` as the general scan would.
+    lines of its own, parsed as the general scan would (``_statement_parts``).
     The head ends at the first line that is anything else; the general scan goes on from
     there. Returns the end of the head, the line number there, and the start of the last
     statement taken.
@@ -173,10 +173,10 @@ def _plain_parts(plain: re.Match[str]) -> tuple[str, tuple[str, ...]] | tuple[()
     if module is None:
         module = plain["source"]
         names = tuple(name.strip(" \t") for name in plain["names"].split(","))
-    if any(iskeyword(name) for name in names) or not _is_module(module):
-        if module == "__future__" and not any(iskeyword(name) for name in names):
-            return ()
+    if any(iskeyword(name) for name in names):
         return None
+    if not _is_module(module):
+        return () if module == "__future__" else None
     return module, names
 
 
