@@ -158,6 +158,27 @@ def _file_roots(uris: Sequence[str]) -> list[Path]:
     return folders
 
 
+async def _asked_roots(ctx: ServerRequestContext[Any, Any], state: ClientState) -> tuple[Path, ...]:
+    """The client's local folder roots, asked with ``roots/list``; none, with a warning
+    logged to the client, when it cannot answer or names no local folder."""
+    try:
+        with warnings.catch_warnings():
+            # Deprecated in 2026-07-28, which has no roots; the warning fires on the call, so
+            # only the call (not the await) is inside the filter.
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            asking = ctx.session.list_roots()
+        with anyio.fail_after(ROOTS_TIMEOUT_SECONDS):
+            result = await asking
+    except Exception as exc:  # a client that declared roots but cannot answer
+        message = f"roots/list failed ({exc or type(exc).__name__}); using defaults"
+        await log(ctx, state, "warning", message)
+        return ()
+    roots = tuple(_file_roots([str(root.uri) for root in result.roots]))
+    if not roots and result.roots:
+        await log(ctx, state, "warning", "no client root is a local folder; using defaults")
+    return roots
+
+
 class Workspaces:
     """The server-wide store of root detections and skill catalogs, plus per-client state."""
 
@@ -197,31 +218,7 @@ class Workspaces:
         async with state.roots_lock:
             if state.roots is None or state.roots_stale:
                 state.roots_stale = False
-                try:
-                    with warnings.catch_warnings():
-                        # Deprecated in 2026-07-28, which has no roots; the warning fires on the
-                        # call, so only the call (not the await) is inside the filter.
-                        warnings.simplefilter("ignore", MCPDeprecationWarning)
-                        asking = ctx.session.list_roots()
-                    with anyio.fail_after(ROOTS_TIMEOUT_SECONDS):
-                        result = await asking
-                except Exception as exc:  # a client that declared roots but cannot answer
-                    await log(
-                        ctx,
-                        state,
-                        "warning",
-                        f"roots/list failed ({exc or type(exc).__name__}); using defaults",
-                    )
-                    state.roots = ()
-                else:
-                    state.roots = tuple(_file_roots([str(root.uri) for root in result.roots]))
-                    if not state.roots and result.roots:
-                        await log(
-                            ctx,
-                            state,
-                            "warning",
-                            "no client root is a local folder; using defaults",
-                        )
+                state.roots = await _asked_roots(ctx, state)
         return list(state.roots) or self.fallback_roots()
 
     # --- detection ---------------------------------------------------------------------
