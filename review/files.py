@@ -30,14 +30,10 @@ PROJECT_MARKERS = (
 )
 
 
-def python_files(path: Path) -> list[Path]:
-    """``path`` itself if it is a file, else the Python files below it."""
-    return walk_python_files(path)[0]
-
-
 def walk_python_files(path: Path) -> tuple[list[Path], Tree | None]:
-    """``python_files``, and the walk that found them (None for a file), which detection
-    of the same folder can reuse instead of walking it again."""
+    """``path`` itself if it is a file, else the Python files below it; and the walk that
+    found them (None for a file), which detection of the same folder can reuse instead of
+    walking it again."""
     if not path.is_dir():
         return [path], None
     tree = walk(Path(os.path.realpath(path)))
