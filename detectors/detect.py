@@ -176,14 +176,13 @@ def _build_scripts(workspace: Workspace, tree: Tree, previous: dict[str, ScanEnt
     scanned here (a handful of small files), so this need not wait for the full scan."""
     from stackskills.detectors.python_scan import scan_python_file
 
-    sizes = {entry.rel: entry for entry in tree.files}
     found: set[str] = set()
     for rel in tree.python_files:
         name = rel.rsplit("/", 1)[-1]
         if name == "versioneer.py":
             found.add(rel)
         elif name == "setup.py":
-            entry = sizes[rel]
+            entry = tree.entries[rel]
             cached = previous.get(rel)
             if cached is not None and cached[:2] == (entry.size, entry.mtime_ns):
                 scan = cached[2]
@@ -223,11 +222,10 @@ def _start_python_scan(
     returned function gives every Python file's entry once the scan is done."""
     from stackskills.detectors.python_scan import ScanInProgress
 
-    sizes = {entry.rel: entry for entry in tree.files}
     scans: dict[str, ScanEntry] = {}
     todo: list[tuple[str, int]] = []
     for rel in tree.python_files:
-        entry = sizes[rel]
+        entry = tree.entries[rel]
         cached = previous.get(rel)
         if cached is not None and cached[0] == entry.size and cached[1] == entry.mtime_ns:
             scans[rel] = cached
@@ -238,7 +236,7 @@ def _start_python_scan(
 
     def finish() -> dict[str, ScanEntry]:
         for (rel, size), result in zip(todo, scanning.results(), strict=True):
-            scans[rel] = (size, sizes[rel].mtime_ns, result)
+            scans[rel] = (size, tree.entries[rel].mtime_ns, result)
         return {rel: scans[rel] for rel in tree.python_files}
 
     return finish

@@ -11,6 +11,7 @@ import contextlib
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from stackskills.detectors.models import DetectionError
@@ -86,6 +87,11 @@ class Tree:
 
     def path(self, rel: str) -> Path:
         return self.root / rel if rel else self.root
+
+    @cached_property
+    def entries(self) -> dict[str, FileEntry]:
+        """Each file's entry by its path relative to the root (asked once the walk is done)."""
+        return {entry.rel: entry for entry in self.files}
 
 
 REQUIREMENTS_DIRS = frozenset({"requirements", "requirement", "reqs", "deps", "pip"})
