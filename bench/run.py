@@ -105,8 +105,8 @@ def _timed(
     return Run(float(seconds), int(rss_kib) / 1024)
 
 
-def _median(repeat: int, action: Callable[[], Run]) -> Run:
-    runs = [action() for _ in range(repeat)]
+def _median(runs: list[Run]) -> Run:
+    """The median time of the runs, and the highest peak RSS among them."""
     return Run(statistics.median(run.seconds for run in runs), max(run.peak_rss_mb for run in runs))
 
 
@@ -116,10 +116,7 @@ def _medians_alternating(
     """Both medians, the two commands taking turns: a machine that slows down or speeds up
     during the run then weighs on both alike, not on whichever ran second."""
     pairs = [(ours(), theirs()) for _ in range(repeat)]
-    return (
-        Run(statistics.median(a.seconds for a, _ in pairs), max(a.peak_rss_mb for a, _ in pairs)),
-        Run(statistics.median(b.seconds for _, b in pairs), max(b.peak_rss_mb for _, b in pairs)),
-    )
+    return _median([a for a, _ in pairs]), _median([b for _, b in pairs])
 
 
 def _seconds(repeat: int, action: Callable[[], float]) -> float:
