@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stackskills.detectors.source import physical_lines
 from stackskills.review.findings import Finding
@@ -37,6 +37,8 @@ class FileContext:
     imports: dict[str, str] = field(default_factory=dict)
     """Local name → what it was imported as: ``sleep`` → ``time.sleep``, ``np`` → ``numpy``."""
     tree: ast.Module | None = None
+    analyses: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """What ``semantics.file_cache`` caches computed for this file, by cache."""
 
     @cached_property
     def lines(self) -> list[str]:

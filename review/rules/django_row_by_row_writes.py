@@ -142,6 +142,10 @@ def write_in_loop(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in {"create", "acreate", "save"}:
         return
+    # the loop first: most writes are not in one, and it is read off the ancestors while
+    # the model takes the function's bindings
+    if _per_row_loop(context) is None:
+        return
     if func.attr == "save":
         if not _plain_save(node):
             return
@@ -154,7 +158,7 @@ def write_in_loop(node: ast.Call, context: NodeContext) -> Iterator[Finding]:
             model = _model_call(receiver, context)
     else:
         model = manager_model(func.value, context)
-    if model is None or _per_row_loop(context) is None or in_test_code(context):
+    if model is None or in_test_code(context):
         return
     model = model or "Model"
     yield context.report(

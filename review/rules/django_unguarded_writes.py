@@ -27,6 +27,7 @@ from stackskills.review.semantics.test_code import in_test_code, is_test_functio
 
 rule = Rule(
     code="SKS105",
+    triggers=("F(", "atomic"),
     name="unguarded-multi-step-write",
     section="django.transactions",
     summary="Related F() writes run outside transaction.atomic, or a row checked inside "
@@ -199,8 +200,9 @@ def _checked_fields(check: ast.If, name: str) -> set[str]:
 def unguarded_writes(node: ast.stmt, context: NodeContext) -> Iterator[Finding]:
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return
-    # Both patterns need an F() expression or an atomic block: most functions have neither,
-    # and a look at their text is far cheaper than walking them.
+    # Both patterns need an F() expression or an atomic block (the triggers skip files with
+    # neither); most functions of the other files have neither, and a look at their text is
+    # far cheaper than walking them.
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     text = "\n".join(context.file.lines[first - 1 : node.end_lineno])
     if "F(" not in text and "atomic" not in text:

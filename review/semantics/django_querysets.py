@@ -543,24 +543,86 @@ def _scope_nodes(scope: ast.AST, expressions: bool = True) -> Iterator[ast.AST]:
     body: list[ast.AST] = (
         [scope.body] if isinstance(scope, ast.Lambda) else list(getattr(scope, "body", []))
     )
+    if not expressions:
+        yield from _statements(body)
+        return
     pending = list(reversed(body))
     while pending:
         node = pending.pop()
-        if expressions or not isinstance(node, ast.expr):
-            yield node
+        yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pending.extend(reversed(node.decorator_list))
             continue
-        if isinstance(node, ast.Lambda) or (not expressions and isinstance(node, ast.expr)):
+        if isinstance(node, ast.Lambda):
             continue
-        children: list[ast.AST] = []
-        for name in node._fields:  # ``ast.iter_child_nodes``, without its generators
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                children.append(value)
-            elif isinstance(value, list):
-                children.extend(item for item in value if isinstance(item, ast.AST))
-        pending.extend(reversed(children))
+        pending.extend(reversed(_children(node)))
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its generators."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend(item for item in value if isinstance(item, ast.AST))
+    return children
+
+
+_INNER_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.With: ("items", "body"),
+    ast.AsyncWith: ("items", "body"),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"),
+    ast.ExceptHandler: ("body",),
+    ast.Match: ("cases",),
+    ast.match_case: ("pattern", "body"),
+    ast.MatchAs: ("pattern",),
+    ast.MatchOr: ("patterns",),
+    ast.MatchSequence: ("patterns",),
+    ast.MatchMapping: ("patterns",),
+    ast.MatchClass: ("patterns", "kwd_patterns"),
+    **dict.fromkeys(
+        (
+            ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Return, ast.Delete,
+            ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Raise, ast.Assert, ast.Import,
+            ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Expr, ast.Pass, ast.Break,
+            ast.Continue, ast.withitem, ast.MatchValue, ast.MatchSingleton, ast.MatchStar,
+        ),
+        (),
+    ),
+}  # fmt: skip
+"""Where each kind of statement (or clause, or pattern) keeps the statements, clauses and
+patterns inside it, in field order; everything else it holds is an expression (or a name,
+operator or alias, which bind nothing)."""
+if hasattr(ast, "TryStar"):
+    _INNER_FIELDS[ast.TryStar] = _INNER_FIELDS[ast.Try]
+
+
+def _statements(body: list[ast.AST]) -> Iterator[ast.AST]:
+    """Statements, clauses and patterns, in source order, without entering expressions or
+    nested bodies: the only nodes that bind names when no ``:=`` is about. Read from a table
+    of fields, not by asking every field of every statement what it holds."""
+    pending = body[::-1]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.expr):
+            continue
+        yield node
+        fields = _INNER_FIELDS.get(type(node))
+        if fields is None:  # a kind this table does not know: look at every field
+            pending.extend(reversed(_children(node)))
+            continue
+        for name in reversed(fields):
+            value = getattr(node, name)
+            if type(value) is list:
+                pending.extend(reversed(value))
+            elif value is not None:
+                pending.append(value)
 
 
 def _bind_target(facts: ScopeFacts, target: ast.expr, kind: str, node: ast.AST | None) -> None:
@@ -586,8 +648,18 @@ def _build_scope_facts(scope: ast.AST, expressions: bool = True) -> ScopeFacts:
             if variadic is not None:
                 facts.bind(variadic.arg, "opaque")
     for node in _scope_nodes(scope, expressions):
-        _bind_node(facts, node)
+        if isinstance(node, _BINDING_NODES):
+            _bind_node(facts, node)
     return facts
+
+
+_BINDING_NODES = (
+    ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign, ast.For, ast.AsyncFor,
+    ast.withitem, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+    ast.ImportFrom, ast.Global, ast.Nonlocal, ast.ExceptHandler, ast.Delete, ast.MatchAs,
+    ast.MatchStar, ast.MatchMapping,
+)  # fmt: skip
+"""The nodes ``_bind_node`` reads; most statements are none of them."""
 
 
 def _bind_node(facts: ScopeFacts, node: ast.AST) -> None:

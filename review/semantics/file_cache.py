@@ -1,50 +1,38 @@
 """Analysis a rule computes once per function (or per file) and reuses for every node in it.
 
-The cache belongs to the tree being walked: it is replaced when the walk moves on to another
-file, so it never grows beyond one file and ids of dead nodes cannot be confused. Each thread
-has its own: the server reviews in worker threads, and two reviews sharing one cache replaced
-each other's entries on every lookup (each recomputing per node what it should have computed
-per function, so a large module took minutes instead of a second) and could read a dictionary
-the other had just swapped out.
+The values live on the file under review (``FileContext.analyses``), so they go when its
+review ends: they never outlive the tree, ids of dead nodes cannot be confused, and two
+reviews running at once (the server reviews in worker threads) never see each other's. A
+cache shared across reviews was replaced by each in turn, so every lookup recomputed per node
+what it should have computed per function (a large module took minutes instead of a second);
+a cache kept per thread held the last tree alive until the next file's first lookup, so each
+parse ran beside a dead tree instead of in the memory it had freed.
 """
 
 from __future__ import annotations
 
 import ast
-import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from stackskills.review.context import NodeContext
 
 ValueT = TypeVar("ValueT")
 
 
-class _TreeValues(threading.local, Generic[ValueT]):
-    """One thread's tree and the values computed for its nodes."""
-
-    def __init__(self) -> None:
-        self.tree: ast.Module | None = None
-        self.values: dict[int, ValueT] = {}
-
-
 class PerNodeCache(Generic[ValueT]):
-    """``cache.get(context, node, compute)``: ``compute(node)`` once per node of the current
-    file (of the current thread)."""
-
-    def __init__(self) -> None:
-        self._local: _TreeValues[ValueT] = _TreeValues()
+    """``cache.get(context, node, compute)``: ``compute(node)`` once per node of the file
+    under review."""
 
     def get(
         self, context: NodeContext, node: ast.AST, compute: Callable[[ast.AST], ValueT]
     ) -> ValueT:
-        local = self._local
-        tree = context.file.tree
-        if tree is not local.tree:
-            local.tree = tree
-            local.values = {}
-        values = local.values
+        analyses: dict[Any, dict[int, ValueT]] = context.file.analyses
+        values = analyses.get(self)
+        if values is None:
+            values = analyses[self] = {}
         key = id(node)
-        if key not in values:
-            values[key] = compute(node)
-        return values[key]
+        if key in values:
+            return values[key]
+        value = values[key] = compute(node)
+        return value

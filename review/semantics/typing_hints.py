@@ -192,11 +192,11 @@ def hint_facts(context: NodeContext) -> HintFacts:
     tree = context.file.tree
     if tree is None:
         return HintFacts(postponed=False, signatures_read=False, hints_read=False)
-    lines = context.file.lines
-    return _facts.get(context, tree, lambda node: _collect(node, lines))
+    source = context.file.source
+    return _facts.get(context, tree, lambda node: _collect(node, source))
 
 
-def _collect(tree: ast.AST, lines: list[str]) -> HintFacts:
+def _collect(tree: ast.AST, source: str) -> HintFacts:
     """Module-level statements only (imports inside ``if``/``try`` included), plus a text
     search for ``get_type_hints``: cheap enough to run once per file."""
     assert isinstance(tree, ast.Module)
@@ -219,7 +219,7 @@ def _collect(tree: ast.AST, lines: list[str]) -> HintFacts:
             if isinstance(statement, ast.Try):
                 for handler in statement.handlers:
                     pending.extend(handler.body)
-    hints_read = any("get_type_hints" in line or "get_annotations" in line for line in lines)
+    hints_read = "get_type_hints" in source or "get_annotations" in source
     handed_over: set[str] = set()
     if readers:
         for node in ast.walk(tree):

@@ -679,7 +679,7 @@ async def test_calls_in_flight_during_a_roots_change_are_all_answered(
 # --- reviews in worker threads --------------------------------------------------------------
 
 
-def test_review_caches_are_kept_per_thread() -> None:
+def test_review_caches_are_kept_per_file() -> None:
     """The server reviews large code in worker threads, two at a time when two calls come in.
     A cache shared by all threads was reset by each review in turn, so every lookup recomputed
     (a 560 KB module went from 2 s to minutes: the server looked hung) and one review could
