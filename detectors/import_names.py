@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from stackskills.detectors.requirement_strings import normalise
+from stackskills.detectors.names import normalise
 
 _REMOVED_OR_NEWER_STDLIB = frozenset(
     {

@@ -10,7 +10,6 @@ from typing import TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 
 from stackskills.detectors.models import (
     Dependency,
@@ -21,11 +20,7 @@ from stackskills.detectors.models import (
     PythonConstraint,
     Scope,
 )
-
-
-def normalise(name: str) -> str:
-    """PEP 503 normalised distribution name (``Django_REST`` -> ``django-rest``)."""
-    return str(canonicalize_name(name))
+from stackskills.detectors.names import normalise
 
 
 def pinned_version(specifier: SpecifierSet) -> str | None:

@@ -65,32 +65,38 @@ class ProjectRoots:
 
     A tree of a thousand files sits in a few dozen folders; asking the disk about manifests
     again for every file cost more than reviewing them. Meant for one run, not kept: a
-    manifest added later is seen by the next one.
+    manifest added later is seen by the next one. Strings, not ``Path`` objects: this runs
+    for every file before any is reviewed.
     """
 
     def __init__(self) -> None:
         self._by_parent: dict[str, Path | None] = {}
-        self._by_folder: dict[Path, Path | None] = {}
+        self._by_folder: dict[str, Path | None] = {}
 
-    def find(self, path: Path) -> Path | None:
+    def find(self, path: Path, *, walked: bool = False) -> Path | None:
+        """``walked``: ``path`` came from walking a resolved folder and is no symlink, so its
+        folder is already real and needs no resolving (the walk never enters a linked one)."""
+        if walked:
+            return self._in_folder(os.path.dirname(path))
         parent = os.path.dirname(path)
         if parent in self._by_parent and not os.path.islink(path):
             return self._by_parent[parent]
-        current = Path(os.path.realpath(path))
-        if not current.is_dir():
-            current = current.parent
+        current = os.path.realpath(path)
+        if not os.path.isdir(current):
+            current = os.path.dirname(current)
             if not os.path.islink(path):
                 self._by_parent[parent] = self._in_folder(current)
         return self._in_folder(current)
 
-    def _in_folder(self, folder: Path) -> Path | None:
+    def _in_folder(self, folder: str) -> Path | None:
         if folder in self._by_folder:
             return self._by_folder[folder]
-        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
-            found: Path | None = folder
-        elif (folder / ".git").exists() or folder.parent == folder:
+        above = os.path.dirname(folder)
+        if any(os.path.isfile(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+            found: Path | None = Path(folder)
+        elif os.path.exists(os.path.join(folder, ".git")) or above == folder:
             found = None
         else:
-            found = self._in_folder(folder.parent)
+            found = self._in_folder(above)
         self._by_folder[folder] = found
         return found

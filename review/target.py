@@ -15,15 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from stackskills.detectors.import_names import distribution_for_import, is_stdlib
 from stackskills.detectors.models import Framework, PythonTarget, Stack
 from stackskills.review.registry import Rule, all_rules
 from stackskills.skills.activation import activate_section, match_gate
 from stackskills.skills.records import Section
-from stackskills.skills.requirements import parse_gate
+from stackskills.skills.requirements import canonical_name, checked_gate
 from stackskills.skills.version_match import NEWEST_PYTHON
 
 
@@ -53,6 +50,8 @@ def parse_python(text: str | None) -> tuple[int, int] | None:
 
 def stack_from_spec(spec: str, root: str = "<stack>") -> Stack:
     """``django,pydantic==1.10`` → a stack with those frameworks (``==`` gives the version)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     frameworks = []
     for item in filter(None, (part.strip() for part in spec.split(","))):
         try:
@@ -64,7 +63,7 @@ def stack_from_spec(spec: str, root: str = "<stack>") -> Stack:
         pinned = [s.version for s in requirement.specifier if s.operator in {"==", "==="}]
         frameworks.append(
             Framework(
-                name=canonicalize_name(requirement.name),
+                name=canonical_name(requirement.name),
                 version=pinned[0] if pinned and "*" not in pinned[0] else None,
                 specifier=str(requirement.specifier) or None,
                 confidence=1.0,
@@ -146,7 +145,7 @@ def rule_applies(rule: Rule, stack: Stack, sections: dict[str, Section] | None =
     section = (sections if sections is not None else _sections()).get(rule.section)
     if section is None or activate_section(section, stack) is None:
         return False
-    return all(match_gate(parse_gate(text), stack) is not None for text in rule.requires)
+    return all(match_gate(checked_gate(text), stack) is not None for text in rule.requires)
 
 
 def target_for(

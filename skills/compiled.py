@@ -19,7 +19,7 @@ from typing import Any
 from stackskills.skills.places import skill_file_stamps, skill_places
 from stackskills.skills.problems import SkillProblem
 from stackskills.skills.records import Section, Skill, SkillCatalog, Variant
-from stackskills.skills.requirements import AppliesTo, parse_gate
+from stackskills.skills.requirements import AppliesTo, checked_gate
 
 FORMAT = 1
 
@@ -29,7 +29,7 @@ def _raw(applies_to: AppliesTo) -> list[list[str]]:
 
 
 def _gates(raw: list[list[str]]) -> AppliesTo:
-    return tuple(tuple(parse_gate(text) for text in condition) for condition in raw)
+    return tuple(tuple(checked_gate(text) for text in condition) for condition in raw)
 
 
 def _section_data(section: Section) -> dict[str, Any]:

@@ -6,11 +6,10 @@ A gate is any-of a list of conditions; a condition is all-of a list of requireme
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 
 PYTHON = "python"
 
@@ -38,6 +37,8 @@ def parse_gate(text: str) -> Gate:
     """Parse ``django>=4.2``; raises ``ValueError`` with a message fit for a user."""
     if not isinstance(text, str):
         raise ValueError(f"expected a requirement string such as 'django>=4.2', got {text!r}")
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
@@ -47,7 +48,35 @@ def parse_gate(text: str) -> Gate:
         raise ValueError(
             f"bad requirement string {text!r}: only a name and a version specifier are allowed"
         )
-    return Gate(canonicalize_name(requirement.name), requirement.specifier, text.strip())
+    return Gate(canonical_name(requirement.name), requirement.specifier, text.strip())
+
+
+_PLAIN_GATE = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*([<>=!~][\w\s.*+,<>=!~-]*)?"
+)
+"""``name`` or ``name<specifiers>``: the form every gate of the built-in skills takes."""
+
+
+def checked_gate(text: str) -> Gate:
+    """The gate of a requirement string that ``parse_gate`` accepted before (a compiled
+    catalog): the plain form is split here, sparing every start-up the import of the full
+    requirement grammar (markers, URLs, extras); any other form is parsed in full."""
+    match = _PLAIN_GATE.fullmatch(text)
+    if match is None:
+        return parse_gate(text)
+    name, specifiers = match.groups()
+    return Gate(canonical_name(name), SpecifierSet(specifiers or ""), text.strip())
+
+
+def canonical_name(name: str) -> str:
+    """The PEP 503 normalised name: runs of ``-``, ``_`` and ``.`` become one ``-``, lower
+    case (what ``packaging.utils.canonicalize_name`` does, without importing its module, which
+    loads platform tags, logging and subprocess). The detectors have the same function; skills
+    take only the ``Stack`` model from them."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def parse_applies_to(raw: object) -> AppliesTo:

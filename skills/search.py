@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from packaging.utils import canonicalize_name
-
 from stackskills.skills.model import Section
+from stackskills.skills.requirements import canonical_name
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -132,7 +131,7 @@ def sections_for_frameworks(
 ) -> list[Section]:
     """Sections whose ``applies_to`` names one of ``frameworks`` (``python`` names every
     general Python section)."""
-    wanted = {canonicalize_name(name) for name in frameworks}
+    wanted = {canonical_name(name) for name in frameworks}
     return [
         section
         for section in sections

@@ -74,8 +74,8 @@ def run_review(
     roots = ProjectRoots()
     walks: dict[Path, Tree] = {}
 
-    def reviewer_for(anchor: Path | None) -> Reviewer:
-        root = None if given is not None or anchor is None else roots.find(anchor)
+    def reviewer_for(anchor: Path | None, *, walked: bool = False) -> Reviewer:
+        root = None if given is not None or anchor is None else roots.find(anchor, walked=walked)
         if root not in reviewers:
             stack = given
             if stack is None and root is not None:
@@ -101,9 +101,15 @@ def run_review(
             return USAGE_ERROR
         cwd = os.getcwd()
         files, tree = walk_python_files(path)
-        if tree is not None:
-            walks[tree.root] = tree
-        jobs.extend((reviewer_for(file), file, _shown(file, cwd)) for file in files)
+        if tree is None:
+            jobs.append((reviewer_for(path), path, _shown(path, cwd)))
+            continue
+        walks[tree.root] = tree
+        linked = {str(tree.root / rel) for rel in tree.symlinked}
+        jobs.extend(
+            (reviewer_for(file, walked=str(file) not in linked), file, _shown(file, cwd))
+            for file in files
+        )
     for outcome in _review_all(jobs):
         result.extend(outcome)
         result.python = result.python or outcome.python

@@ -25,7 +25,7 @@ from stackskills.detectors.models import (
     ManifestReading,
     PythonConstraint,
 )
-from stackskills.detectors.requirement_strings import normalise
+from stackskills.detectors.names import normalise
 from stackskills.detectors.source import (
     MAX_MANIFEST_BYTES,
     ReadFailure,

@@ -13,7 +13,7 @@ from typing import Any
 from stackskills.detectors.manifests.parsed_pyproject import ParsedPyproject, describe, label
 from stackskills.detectors.manifests.scopes import scope_for_group
 from stackskills.detectors.models import Dependency, ManifestReading
-from stackskills.detectors.requirement_strings import normalise
+from stackskills.detectors.names import normalise
 from stackskills.detectors.toml_source import LineLocator
 
 GROUPS = ("dependency-groups",)

@@ -23,7 +23,8 @@ from stackskills.detectors.models import (
     ManifestReading,
     PythonConstraint,
 )
-from stackskills.detectors.requirement_strings import normalise, pinned_version
+from stackskills.detectors.names import normalise
+from stackskills.detectors.requirement_strings import pinned_version
 from stackskills.detectors.source import Workspace, physical_lines
 
 LOCKFILE_KIND = "lockfile"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stackskills.detectors.models import DetectionError, Evidence, LockedVersion, ManifestReading
-from stackskills.detectors.requirement_strings import normalise
+from stackskills.detectors.names import normalise
 from stackskills.detectors.source import Workspace
 from stackskills.detectors.toml_source import LineLocator, read_toml
 

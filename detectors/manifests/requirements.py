@@ -28,7 +28,8 @@ from stackskills.detectors.models import (
     ManifestReading,
     Scope,
 )
-from stackskills.detectors.requirement_strings import normalise, requirement_or_error
+from stackskills.detectors.names import normalise
+from stackskills.detectors.requirement_strings import requirement_or_error
 from stackskills.detectors.source import ReadFailure, Workspace, within_root
 
 _COMMENT = re.compile(r"(?:^|\s)#(?P<text>.*)$")

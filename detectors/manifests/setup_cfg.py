@@ -22,7 +22,8 @@ from stackskills.detectors.models import (
     PythonConstraint,
     Scope,
 )
-from stackskills.detectors.requirement_strings import normalise, requirement_or_error
+from stackskills.detectors.names import normalise
+from stackskills.detectors.requirement_strings import requirement_or_error
 from stackskills.detectors.source import Workspace
 from stackskills.detectors.specifiers import lenient_specifier
 

@@ -23,7 +23,8 @@ from stackskills.detectors.manifests.setup_cfg import (
     python_requires_constraint,
 )
 from stackskills.detectors.models import DetectionError, ManifestReading, PythonConstraint, Scope
-from stackskills.detectors.requirement_strings import normalise, requirement_or_error
+from stackskills.detectors.names import normalise
+from stackskills.detectors.requirement_strings import requirement_or_error
 from stackskills.detectors.source import Workspace
 
 SETUP_MODULES = frozenset({"setuptools", "distutils.core"})

@@ -28,7 +28,7 @@ from stackskills.review.semantics.alembic_revisions import in_alembic_revision
 from stackskills.review.semantics.file_cache import PerNodeCache
 from stackskills.review.semantics.test_code import in_test_code
 from stackskills.skills.activation import match_gate
-from stackskills.skills.requirements import parse_gate
+from stackskills.skills.requirements import checked_gate
 
 rule = Rule(
     code="SKS301",
@@ -75,7 +75,7 @@ PYTHON_TYPES = {
 
 
 def _typed_models(context: NodeContext) -> bool:
-    return match_gate(parse_gate(TYPED_MODELS), context.file.target.stack) is not None
+    return match_gate(checked_gate(TYPED_MODELS), context.file.target.stack) is not None
 
 
 _bases: PerNodeCache[frozenset[str]] = PerNodeCache()

@@ -12,7 +12,7 @@ from stackskills.detectors.import_names import (
     import_names_for_distribution,
     is_stdlib,
 )
-from stackskills.detectors.requirement_strings import normalise
+from stackskills.detectors.names import normalise
 
 # --- is_stdlib -------------------------------------------------------------------------
 
