@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from stackskills.review.findings import ReviewResult
 
 if TYPE_CHECKING:
+    from stackskills.detectors.models import Stack
     from stackskills.detectors.walk import Tree
     from stackskills.review.engine import Reviewer
+    from stackskills.review.walk_ahead import Walked
 
 USAGE_ERROR = 2
 PARALLEL_FROM = 64
@@ -58,17 +60,47 @@ def run_review(
     select: str | None,
     ignore: str | None,
 ) -> int:
+    from stackskills.review.walk_ahead import WalksAhead
+
+    folders = [Path(raw) for raw in paths if raw != "-" and os.path.isdir(raw)]
+    with WalksAhead(folders) as ahead:
+        # detection, the engine, the rules and the skills load while a child walks (and the
+        # worker pool, which the files of a folder most likely need)
+        import importlib
+
+        loaded_early = ["stackskills.detectors.detect", "stackskills.review.engine"]
+        if folders and _can_fork():
+            loaded_early.append("multiprocessing.pool")
+        for module in loaded_early:
+            importlib.import_module(module)
+        from stackskills.review.registry import all_rules
+        from stackskills.review.target import StackSpecError, parse_python, stack_from_spec, warm_up
+
+        try:
+            version = parse_python(python)
+            given = None if stack_spec == "auto" else stack_from_spec(stack_spec)
+        except StackSpecError as exc:
+            print(f"stackskills: error: {exc}", file=sys.stderr)
+            return USAGE_ERROR
+        all_rules()
+        warm_up()
+        walks_ahead = ahead.result()
+    return _review_paths(paths, output_format, walks_ahead, version, given, select, ignore)
+
+
+def _review_paths(
+    paths: Sequence[str],
+    output_format: str,
+    walks_ahead: dict[Path, Walked],
+    version: tuple[int, int] | None,
+    given: Stack | None,
+    select: str | None,
+    ignore: str | None,
+) -> int:
     from stackskills.detectors.detect import NotADirectory, detect
     from stackskills.review.engine import Reviewer
     from stackskills.review.files import ProjectRoots, walk_python_files
-    from stackskills.review.target import StackSpecError, parse_python, stack_from_spec
 
-    try:
-        version = parse_python(python)
-        given = None if stack_spec == "auto" else stack_from_spec(stack_spec)
-    except StackSpecError as exc:
-        print(f"stackskills: error: {exc}", file=sys.stderr)
-        return USAGE_ERROR
     selected, ignored = _codes(select), _codes(ignore) or frozenset()
     reviewers: dict[Path | None, Reviewer] = {}
     roots = ProjectRoots()
@@ -100,7 +132,7 @@ def run_review(
             print(f"stackskills: error: {raw}: no such file or directory", file=sys.stderr)
             return USAGE_ERROR
         cwd = os.getcwd()
-        files, tree = walk_python_files(path)
+        files, tree = walks_ahead.get(path) or walk_python_files(path)
         if tree is None:
             jobs.append((reviewer_for(path), path, _shown(path, cwd)))
             continue
@@ -156,7 +188,7 @@ def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
     """Each job's index and result, as they finish: serial for a few files; for many,
     forked workers (which inherit the reviewers) take the largest files first, in small
     batches, so no worker is left alone with a long file at the end."""
-    if len(jobs) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if len(jobs) < PARALLEL_FROM or not _can_fork():
         yield from ((index, _review_one(job)) for index, job in enumerate(jobs))
         return
     import multiprocessing
@@ -178,6 +210,11 @@ def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
 
 
 _JOBS: list[Job] = []
+
+
+def _can_fork() -> bool:
+    """Whether forked workers can share the work: ``fork`` exists and so does a second core."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
 @contextmanager
