@@ -91,13 +91,19 @@ def imported_distributions(tree: ast.Module) -> set[str]:
                         pending.extend(handler.body)
             continue
         for module in modules:
-            top = module.split(".", 1)[0]
-            if is_stdlib(top):
-                continue
-            dist = distribution_for_import(module)
+            if module in _DISTRIBUTIONS:
+                dist = _DISTRIBUTIONS[module]
+            else:
+                top = module.split(".", 1)[0]
+                dist = None if is_stdlib(top) else distribution_for_import(module)
+                _DISTRIBUTIONS[module] = dist
             if dist is not None:
                 found.add(dist)
     return found
+
+
+_DISTRIBUTIONS: dict[str, str | None] = {}
+"""Module → its distribution: the same imports recur in every file of a project."""
 
 
 def with_imports(
