@@ -154,13 +154,15 @@ def walk(
         if is_import:
             file.record_import(node)  # type: ignore[arg-type]
         if checks:
-            callee = None
-            if kind is ast.Call:  # the name it calls, for checks limited to some callees
+            callee = None  # the name called, or the attribute read, for checks limited to some
+            if kind is ast.Call:
                 func = node.func  # type: ignore[attr-defined]
                 if type(func) is ast.Attribute:
                     callee = func.attr
                 elif type(func) is ast.Name:
                     callee = func.id
+            elif kind is ast.Attribute:
+                callee = node.attr  # type: ignore[attr-defined]
             for rule, check, callees in checks:
                 if callees is not None and callee not in callees:
                     continue

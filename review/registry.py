@@ -43,30 +43,38 @@ class Rule:
     checks: dict[type[ast.AST], list[Check]] = field(default_factory=dict)
     callees: dict[Check, frozenset[str]] = field(default_factory=dict)
     """For a check of calls that only cares about some callees: their names (the ``id`` of
-    a called name, the ``attr`` of a called attribute). The walk skips the others without
-    calling the check: a tree has a call every dozen nodes."""
+    a called name, the ``attr`` of a called attribute); for a check of attributes, the
+    attribute names it cares about. The walk skips the others without calling the check: a
+    tree has a call every dozen nodes, and an attribute more often still."""
 
     def wants(self, source: str) -> bool:
         return not self.triggers or any(trigger in source for trigger in self.triggers)
 
     def visit(
-        self, *node_types: type[NodeT], callees: Iterable[str] | None = None
+        self,
+        *node_types: type[NodeT],
+        callees: Iterable[str] | None = None,
+        attributes: Iterable[str] | None = None,
     ) -> Callable[
         [Callable[[NodeT, NodeContext], Iterable[Finding]]],
         Callable[[NodeT, NodeContext], Iterable[Finding]],
     ]:
         """Register the decorated function for these node types (with ``callees``, only
-        ``ast.Call``: calls of those names)."""
+        ``ast.Call``: calls of those names; with ``attributes``, only ``ast.Attribute``:
+        those attribute names)."""
         if callees is not None and node_types != (ast.Call,):
             raise ValueError("callees= filters calls: visit(ast.Call, callees=...)")
+        if attributes is not None and node_types != (ast.Attribute,):
+            raise ValueError("attributes= filters attributes: visit(ast.Attribute, ...)")
+        names = callees if callees is not None else attributes
 
         def register(
             function: Callable[[NodeT, NodeContext], Iterable[Finding]],
         ) -> Callable[[NodeT, NodeContext], Iterable[Finding]]:
             for node_type in node_types:
                 self.checks.setdefault(node_type, []).append(function)
-            if callees is not None:
-                self.callees[function] = frozenset(callees)
+            if names is not None:
+                self.callees[function] = frozenset(names)
             return function
 
         return register
@@ -91,7 +99,8 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 Dispatch = tuple["Rule", Check, "frozenset[str] | None"]
-"""One check in the walk's table: its rule, the check, the callees it is limited to."""
+"""One check in the walk's table: its rule, the check, the callees (or attribute names) it
+is limited to."""
 
 
 def dispatch_table(rules: Iterable[Rule]) -> dict[type[ast.AST], list[Dispatch]]:

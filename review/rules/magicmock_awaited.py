@@ -17,7 +17,13 @@ from stackskills.review.context import NodeContext
 from stackskills.review.findings import Finding
 from stackskills.review.registry import Rule
 from stackskills.review.semantics.file_cache import PerNodeCache
-from stackskills.review.semantics.mock_usage import MockReader, evidence, origins
+from stackskills.review.semantics.mock_usage import (
+    ASSERT_AWAITED,
+    AWAIT_ATTRIBUTES,
+    MockReader,
+    evidence,
+    origins,
+)
 
 rule = Rule(
     code="SKS601",
@@ -61,8 +67,18 @@ def _top_function(
     return None
 
 
-@rule.visit(ast.Await, ast.Attribute, ast.Call)
+@rule.visit(ast.Attribute, attributes=ASSERT_AWAITED | AWAIT_ATTRIBUTES)
+def mock_read_as_awaitable(node: ast.Attribute, context: NodeContext) -> Iterator[Finding]:
+    """``x.assert_awaited_once()``, ``x.await_count``: only these names are worth a look."""
+    return _findings(node, context)
+
+
+@rule.visit(ast.Await, ast.Call)
 def magicmock_awaited(node: ast.expr, context: NodeContext) -> Iterator[Finding]:
+    return _findings(node, context)
+
+
+def _findings(node: ast.expr, context: NodeContext) -> Iterator[Finding]:
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or not (node.args or node.keywords):
             return

@@ -132,3 +132,21 @@ def test_a_callee_filter_limits_a_check_to_calls_of_those_names() -> None:
     assert seen == ["obj.save", "bool"]
     with pytest.raises(ValueError, match="callees"):
         rule.visit(ast.Attribute, callees={"x"})
+
+
+def test_an_attribute_filter_limits_a_check_to_those_attribute_names() -> None:
+    rule = Rule(code="SKS998", name="probe", section="checklist", summary="probe")
+    seen: list[str] = []
+
+    @rule.visit(ast.Attribute, attributes={"await_count"})
+    def probe(node: ast.Attribute, context: NodeContext) -> Iterator[Finding]:
+        seen.append(ast.unparse(node))
+        return iter(())
+
+    tree = ast.parse("m.await_count\nm.call_count\nm.await_count.real\nawait_count\n")
+    target = ReviewTarget(python=(3, 12), stack=stack_from_spec("django"))
+    file = FileContext(filename="probe.py", source="", target=target, tree=tree)
+    walk(tree, file, dispatch_table([rule]))
+    assert seen == ["m.await_count", "m.await_count"]  # the second inside `.real`
+    with pytest.raises(ValueError, match="attributes"):
+        rule.visit(ast.Call, attributes={"x"})
