@@ -4,6 +4,7 @@ Python and frameworks the file targets — so rules stay small and declarative."
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,22 @@ class FileContext:
         """Whether ``:=`` appears anywhere; without it only statements bind names, and
         analyses looking for bindings can skip every expression."""
         return ":=" in self.source
+
+    def walrus_within(self, node: ast.AST) -> bool:
+        """Whether ``:=`` appears on a line the node spans (the operator never spans lines),
+        so a function without one can skip its expressions even when another has one."""
+        if not self.has_walrus:
+            return False
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None:
+            return True
+        lines = self._walrus_lines
+        index = bisect_left(lines, start)
+        return index < len(lines) and lines[index] <= end
+
+    @cached_property
+    def _walrus_lines(self) -> list[int]:
+        return [number for number, line in enumerate(self.lines, 1) if ":=" in line]
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

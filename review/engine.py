@@ -46,6 +46,7 @@ class Reviewer:
     _tables: dict[tuple[Rule, ...], dict[type[ast.AST], list[Dispatch]]] = field(
         default_factory=dict, repr=False
     )
+    _python_text: str | None = field(default=None, repr=False)
 
     def _rules(self) -> list[Rule]:
         return [
@@ -68,9 +69,13 @@ class Reviewer:
         return cached
 
     def python_text(self) -> str:
-        base = self.stack if self.stack is not None else Stack(root="<snippet>")
-        major, minor = self.python or python_of(with_imports(base, (), None))
-        return f"{major}.{minor}"
+        """The Python target as text, before any file's imports are known (kept: every
+        result carries it)."""
+        if self._python_text is None:
+            base = self.stack if self.stack is not None else Stack(root="<snippet>")
+            major, minor = self.python or python_of(with_imports(base, (), None))
+            self._python_text = f"{major}.{minor}"
+        return self._python_text
 
     def review_source(self, code: str, filename: str = "<snippet>") -> ReviewResult:
         result = ReviewResult(python=self.python_text())

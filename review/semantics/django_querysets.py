@@ -150,8 +150,10 @@ def scope_node(context: NodeContext) -> ast.AST | None:
 
 
 def scope_facts(node: ast.AST, context: NodeContext) -> ScopeFacts:
-    expressions = context.file.has_walrus
-    return _scope_facts.get(context, node, lambda scope: _build_scope_facts(scope, expressions))
+    file = context.file
+    return _scope_facts.get(
+        context, node, lambda scope: _build_scope_facts(scope, file.walrus_within(scope))
+    )
 
 
 def models_in_file(context: NodeContext) -> ModelRelations:

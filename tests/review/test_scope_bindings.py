@@ -148,3 +148,42 @@ def test_a_reviewed_files_tree_is_freed_when_its_review_returns(
         assert trees and trees[0]() is None
     finally:
         gc.enable()
+
+
+WALRUS_AND_PLAIN = """\
+from shop.models import Order
+
+
+def listing():
+    if (rows := Order.objects.filter(paid=True)).exists():
+        for row in rows:
+            print(row.customer.name)
+
+
+def plain():
+    rows = Order.objects.all()
+    for row in rows:
+        print(row.customer.name)
+"""
+
+
+def test_a_name_bound_by_walrus_is_followed_in_its_function_only_where_one_is_written() -> None:
+    reviewer = Reviewer(stack=stack_from_spec("django==5.1"), python=(3, 12))
+    result = reviewer.review_source(WALRUS_AND_PLAIN, "views.py")
+    assert [(finding.rule, finding.line) for finding in result.findings] == [
+        ("SKS101", 7),
+        ("SKS101", 13),
+    ]
+
+
+def test_walrus_within_reads_the_lines_a_node_spans() -> None:
+    from stackskills.review.context import FileContext
+
+    tree = ast.parse(WALRUS_AND_PLAIN)
+    target = Reviewer(stack=stack_from_spec("django")).target(frozenset())[0]
+    file = FileContext("views.py", WALRUS_AND_PLAIN, target, tree=tree)
+    listing, plain = tree.body[1], tree.body[2]
+    assert file.walrus_within(listing) and not file.walrus_within(plain)
+    assert file.walrus_within(tree)  # no line span: anywhere in the file counts
+    quiet = FileContext("views.py", "x = 1\n", target, tree=ast.parse("x = 1\n"))
+    assert not quiet.walrus_within(tree)
