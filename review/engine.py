@@ -213,21 +213,31 @@ def _pusher(
             return None
         code = ["def push_children(node, push):"]
         for name in reversed(fields):
-            # the parser sets every field of every node (optional ones to None)
+            # the parser sets every field of every node (optional ones to None); a node's
+            # type is in ``visited`` unless it is a leaf no rule wants, and None, strings
+            # and other values never are
             if type(getattr(sample, name, None)) is list:
-                code.append(f"    for item in node.{name}[::-1]:")
-                code.append("        if type(item) not in skip and isinstance(item, AST):")
-                code.append("            push(item)")
+                code.append(f"    items = node.{name}")
+                code.append("    if items:")  # most lists are empty: no reversed copy then
+                code.append("        for item in items[::-1]:")
+                code.append("            if type(item) in visited:")
+                code.append("                push(item)")
             else:
                 code.append(f"    value = node.{name}")
-                code.append("    if (value is not None and type(value) not in skip")
-                code.append("            and isinstance(value, AST)):")
+                code.append("    if type(value) in visited:")
                 code.append("        push(value)")
-        namespace: dict[str, Any] = {"skip": skip, "AST": ast.AST}
+        namespace: dict[str, Any] = {"visited": _NODE_TYPES - skip}
         exec("\n".join(code), namespace)  # our own text: field names of ``ast`` classes
         _PUSHERS[key] = namespace["push_children"]
     return _PUSHERS[key]
 
+
+_NODE_TYPES = frozenset(
+    kind
+    for kind in vars(ast).values()
+    if isinstance(kind, type) and issubclass(kind, ast.AST) and kind is not ast.AST
+)
+"""Every node class of this Python's ``ast`` (abstract bases too: harmless, never built)."""
 
 _CHILDREN_DONE = ast.AST()
 """Pushed under a node's children: popping it means they are all visited."""
