@@ -19,6 +19,7 @@ from stackskills.review.noqa import suppressed
 from stackskills.review.registry import Dispatch, Rule, all_rules, dispatch_table
 from stackskills.review.target import (
     ReviewTarget,
+    deciding_names,
     imported_distributions,
     python_of,
     target_for,
@@ -47,6 +48,7 @@ class Reviewer:
         default_factory=dict, repr=False
     )
     _python_text: str | None = field(default=None, repr=False)
+    _rule_sets: dict[frozenset[str], tuple[Rule, ...]] = field(default_factory=dict, repr=False)
 
     def _rules(self) -> list[Rule]:
         return [
@@ -59,12 +61,21 @@ class Reviewer:
     def target(
         self, imported: frozenset[str]
     ) -> tuple[ReviewTarget, dict[type[ast.AST], list[Dispatch]]]:
+        """What a file importing ``imported`` is judged against. Which rules apply is worked
+        out once per set of imported frameworks that can change it: a project's files import
+        dozens of different sets of libraries, but few different sets of frameworks."""
         cached = self._targets.get(imported)
         if cached is None:
             base = self.stack if self.stack is not None else Stack(root="<snippet>")
             stack = with_imports(base, imported, self.python)
-            target = target_for(stack, self._rules())
-            cached = (target, dispatch_table(target.rules))
+            deciding = imported & deciding_names()
+            rules = self._rule_sets.get(deciding)
+            if rules is None:
+                rules = self._rule_sets[deciding] = target_for(stack, self._rules()).rules
+            table = self._tables.get(rules)
+            if table is None:
+                table = self._tables[rules] = dispatch_table(rules)
+            cached = (ReviewTarget(python=python_of(stack), stack=stack, rules=rules), table)
             self._targets[imported] = cached
         return cached
 

@@ -18,7 +18,7 @@ from functools import cache
 from stackskills.detectors.import_names import distribution_for_import, is_stdlib
 from stackskills.detectors.models import Framework, PythonTarget, Stack
 from stackskills.review.registry import Rule, all_rules
-from stackskills.skills.activation import activate_section, match_gate
+from stackskills.skills.activation import IMPLIED_BY, activate_section, match_gate
 from stackskills.skills.records import Section
 from stackskills.skills.requirements import canonical_name, checked_gate
 from stackskills.skills.version_match import NEWEST_PYTHON
@@ -145,6 +145,23 @@ def _sections() -> dict[str, Section]:
 def warm_up() -> None:
     """Load the built-in sections now (before worker processes fork)."""
     _sections()
+
+
+@cache
+def deciding_names() -> frozenset[str]:
+    """The frameworks whose presence can change which rules apply: those named in a section's
+    gates (its variants' too), in a rule's extra requirements, and those that imply one of
+    them. A file importing anything else is judged by the same rules as without it."""
+    gates = [
+        gate
+        for section in _sections().values()
+        for applies_to in (section.applies_to, *(v.applies_to for v in section.variants))
+        for condition in applies_to
+        for gate in condition
+    ]
+    gates += [checked_gate(text) for rule in all_rules() for text in rule.requires]
+    names = {gate.name for gate in gates}
+    return frozenset(names.union(*(IMPLIED_BY.get(name, ()) for name in names)))
 
 
 def rule_applies(rule: Rule, stack: Stack, sections: dict[str, Section] | None = None) -> bool:

@@ -120,6 +120,8 @@ def _review_paths(
 
     result = ReviewResult(python="")
     jobs: list[Job] = []
+    sizes: dict[Path, int] = {}
+    """Sizes the walks saw, so ordering the jobs by size needs no ``stat`` of each file."""
     for raw in paths:
         if raw == "-":
             code = sys.stdin.read()
@@ -142,7 +144,11 @@ def _review_paths(
             (reviewer_for(file, walked=str(file) not in linked), file, _shown(file, cwd))
             for file in files
         )
-    for outcome in _review_all(jobs):
+        entries = tree.entries
+        for rel, file in zip(tree.python_files, files, strict=True):
+            if rel in entries:
+                sizes[file] = entries[rel].size
+    for outcome in _review_all(jobs, sizes):
         result.extend(outcome)
         result.python = result.python or outcome.python
     if not result.python:
@@ -169,14 +175,14 @@ def _review_one(job: Job) -> ReviewResult:
     return reviewer.review_source(source, shown)
 
 
-def _review_all(jobs: list[Job]) -> list[ReviewResult]:
+def _review_all(jobs: list[Job], sizes: dict[Path, int]) -> list[ReviewResult]:
     """Counted on a terminal's stderr while it runs; see ``_review_jobs``."""
     from stackskills.terminal import Progress
 
     progress = Progress("reviewing", len(jobs))
     results: list[ReviewResult | None] = [None] * len(jobs)
     try:
-        for index, outcome in _review_jobs(jobs):
+        for index, outcome in _review_jobs(jobs, sizes):
             results[index] = outcome
             progress.step()
     finally:
@@ -184,7 +190,7 @@ def _review_all(jobs: list[Job]) -> list[ReviewResult]:
     return [outcome for outcome in results if outcome is not None]
 
 
-def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
+def _review_jobs(jobs: list[Job], sizes: dict[Path, int]) -> Iterator[tuple[int, ReviewResult]]:
     """Each job's index and result, as they finish: serial for a few files; for many,
     forked workers (which inherit the reviewers) take the largest files first, in small
     batches, so no worker is left alone with a long file at the end."""
@@ -204,7 +210,7 @@ def _review_jobs(jobs: list[Job]) -> Iterator[tuple[int, ReviewResult]]:
         reviewer.target(frozenset())
     _JOBS[:] = jobs
     workers = min(os.cpu_count() or 2, 8)
-    largest_first = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index][1]))
+    largest_first = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index][1], sizes))
     with _garbage_collected_rarely(), multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap_unordered(_review_index, largest_first, chunksize=8)
 
@@ -244,7 +250,9 @@ def _review_index(index: int) -> tuple[int, ReviewResult]:
     return index, _review_one(_JOBS[index])
 
 
-def _size(path: Path) -> int:
+def _size(path: Path, known: dict[Path, int]) -> int:
+    if path in known:
+        return known[path]
     try:
         return path.stat().st_size
     except OSError:

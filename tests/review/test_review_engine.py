@@ -150,3 +150,53 @@ def test_an_attribute_filter_limits_a_check_to_those_attribute_names() -> None:
     assert seen == ["m.await_count", "m.await_count"]  # the second inside `.real`
     with pytest.raises(ValueError, match="attributes"):
         rule.visit(ast.Call, attributes={"x"})
+
+
+def test_rules_worked_out_per_deciding_frameworks_equal_the_full_activation() -> None:
+    """The reviewer reuses one rule set for files whose imports differ only in libraries no
+    gate names; for every mix of imports it must be the set full activation gives."""
+    import random
+
+    from stackskills.review.target import deciding_names, target_for, with_imports
+
+    names = [
+        "django",
+        "djangorestframework",
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "sqlalchemy",
+        "sqlmodel",
+        "flask",
+        "flask-sqlalchemy",
+        "httpx",
+        "pytest",
+        "pytest-asyncio",
+        "factory-boy",
+        "alembic",
+        "uvicorn",
+        "requests",
+        "celery",
+        "modelcluster",
+        "willow",
+        "numpy",
+        "boto3",
+        "redis",
+        "anyio",
+    ]
+    assert {"django", "fastapi", "pydantic", "sqlalchemy", "flask"} <= deciding_names()
+    rng = random.Random(4)
+    bases = [
+        (None, None),
+        (stack_from_spec("django==5.1"), (3, 12)),
+        (stack_from_spec("fastapi,pydantic==1.10"), (3, 8)),
+        (stack_from_spec("flask,sqlalchemy==1.4"), None),
+    ]
+    for base, python in bases:
+        reviewer = Reviewer(stack=base, python=python)
+        for _ in range(150):
+            imported = frozenset(rng.sample(names, rng.randint(0, 5)))
+            target, _ = reviewer.target(imported)
+            full = with_imports(base or Stack(root="<snippet>"), imported, python)
+            assert target.rules == target_for(full).rules, (base, imported)
+            assert {f.name for f in target.stack.frameworks} >= imported
