@@ -22,6 +22,7 @@ from stackskills.review.semantics.django_querysets import (
     queryset_of,
     relation_names,
 )
+from stackskills.review.semantics.statements import child_nodes
 from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
@@ -153,7 +154,7 @@ def _body_nodes(roots: list[ast.AST]) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        pending.extend(reversed(list(ast.iter_child_nodes(node))))
+        pending.extend(reversed(child_nodes(node)))
 
 
 def _rebinds(node: ast.AST, name: str) -> bool:
@@ -256,7 +257,7 @@ def _loop_findings(
             report_at.clear()
             return
         dynamic.update(_probed_attribute(node, variable))
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             parents[id(child)] = node
     for node in nodes:
         access = _related_access(node, parents, variable, relations)

@@ -24,6 +24,7 @@ from stackskills.review.semantics.django_querysets import (
     scope_facts,
     scope_node,
 )
+from stackskills.review.semantics.statements import child_nodes
 from stackskills.review.semantics.test_code import in_test_code
 
 rule = Rule(
@@ -55,7 +56,7 @@ def _leaves_early(loop: ast.For | ast.AsyncFor) -> bool:
         if isinstance(node, FUNCTIONS):
             continue
         inner = in_inner_loop or isinstance(node, (ast.For, ast.AsyncFor, ast.While))
-        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+        pending.extend((child, inner) for child in child_nodes(node))
     return False
 
 

@@ -23,6 +23,7 @@ from stackskills.review.context import NodeContext
 from stackskills.review.findings import Finding
 from stackskills.review.registry import Rule
 from stackskills.review.semantics.django_querysets import model_instance_source, queryset_of
+from stackskills.review.semantics.statements import child_nodes
 from stackskills.review.semantics.test_code import in_test_code, is_test_function
 
 rule = Rule(
@@ -87,9 +88,14 @@ def _collect(function: ast.FunctionDef | ast.AsyncFunctionDef, context: NodeCont
         ):
             pending.extend((statement, True) for statement in node.body)
             continue
-        _record(node, atomic, facts, context)
-        pending.extend((child, atomic) for child in ast.iter_child_nodes(node))
+        if isinstance(node, _RECORDED):
+            _record(node, atomic, facts, context)
+        pending.extend((child, atomic) for child in child_nodes(node))
     return facts
+
+
+_RECORDED = (ast.Assign, ast.AugAssign, ast.If, ast.Call)
+"""The nodes ``_record`` reads."""
 
 
 def _record(node: ast.AST, atomic: bool, facts: WriteFacts, context: NodeContext) -> None:

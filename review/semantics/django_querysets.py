@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 
 from stackskills.review.context import NodeContext
 from stackskills.review.semantics.file_cache import PerNodeCache
-from stackskills.review.semantics.statements import file_statements, statements_below
+from stackskills.review.semantics.statements import (
+    child_nodes,
+    file_statements,
+    statements_below,
+)
 
 QUERYSET_METHODS = frozenset(
     {
@@ -557,19 +561,7 @@ def _scope_nodes(scope: ast.AST, expressions: bool = True) -> Iterator[ast.AST]:
             continue
         if isinstance(node, ast.Lambda):
             continue
-        pending.extend(reversed(_children(node)))
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, without its generators."""
-    children: list[ast.AST] = []
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            children.append(value)
-        elif isinstance(value, list):
-            children.extend(item for item in value if isinstance(item, ast.AST))
-    return children
+        pending.extend(reversed(child_nodes(node)))
 
 
 _INNER_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {
@@ -617,7 +609,7 @@ def _statements(body: list[ast.AST]) -> Iterator[ast.AST]:
         yield node
         fields = _INNER_FIELDS.get(type(node))
         if fields is None:  # a kind this table does not know: look at every field
-            pending.extend(reversed(_children(node)))
+            pending.extend(reversed(child_nodes(node)))
             continue
         for name in reversed(fields):
             value = getattr(node, name)

@@ -44,3 +44,16 @@ def statements_below(node: ast.AST) -> tuple[ast.stmt, ...]:
                 found.extend(clause.body)
                 queue.extend(clause.body)
     return tuple(found)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its two generators per node: analyses
+    that walk a whole function call it for every node in it."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif type(value) is list:
+            children.extend(item for item in value if isinstance(item, ast.AST))
+    return children
