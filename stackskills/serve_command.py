@@ -171,10 +171,32 @@ def _serve_stdio(server: MCPServer, command: Sequence[str], roots: Sequence[Path
 
     from stackskills.server.stdio import serve_stdio
 
-    with _stop_signals_call(stop):
+    async def serve_until_stopped() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_stop_on_signals, stop)
+            await serve_stdio(server, relay.stream)
+            group.cancel_scope.cancel()
+
+    with _stop_signals_call(stop):  # a signal before the loop runs
         relay.start()
-        anyio.run(serve_stdio, server, relay.stream)
+        anyio.run(serve_until_stopped)
     return 0
+
+
+async def _stop_on_signals(stop: Callable[[int, FrameType | None], None]) -> None:
+    """Call ``stop`` for each stop signal, from the event loop. A plain handler runs only when
+    the main thread runs Python, and the kernel may hand the signal to any thread (the relay's
+    copier, the SDK's stdin reader): the main thread then slept on in the event loop and the
+    signal was lost. The loop's own handler wakes it whichever thread the signal reached."""
+    import anyio
+
+    try:
+        with anyio.open_signal_receiver(*STOP_SIGNALS) as signals:
+            async for signum in signals:
+                stop(signum, None)
+    finally:  # the loop puts back the default handlers; the session is not over yet
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, stop)
 
 
 @contextmanager
