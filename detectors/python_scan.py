@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from stackskills.detectors import forked
 from stackskills.detectors.imports import ImportedModule, scan_imports
 from stackskills.detectors.markers import SourceMarker, find_source_markers
 from stackskills.detectors.models import DetectionError
@@ -102,7 +103,7 @@ class ScanInProgress:
         self._tree = tree
         self._todo = todo
         self._shares: list[list[tuple[str, int]]] = []
-        self._children: list[tuple[int, int] | None] = []
+        self._children: list[forked.Child | None] = []
         self._results: list[FileScan] | None = None
         if hasattr(os, "fork") and workers > 1:
             self._shares = [todo[index::workers] for index in range(workers)]
@@ -125,44 +126,22 @@ class ScanInProgress:
 
 def _fork_scanner(
     workspace: Workspace, tree: Tree, share: list[tuple[str, int]]
-) -> tuple[int, int] | None:
-    """Start a child scanning ``share``; its pid and the pipe to read, or None."""
-    try:
-        reader, writer = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        return None
-    if pid == 0:  # the child: scan, write, and leave without running any cleanup
-        status = 1
-        try:
-            os.close(reader)
-            scanned = [
-                scan_python_file(workspace, tree, rel, size).to_wire() for rel, size in share
-            ]
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(marshal.dumps(scanned))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    return pid, reader
+) -> forked.Child | None:
+    """Start a child scanning ``share``, or None."""
+    return forked.start(
+        lambda: marshal.dumps(
+            [scan_python_file(workspace, tree, rel, size).to_wire() for rel, size in share]
+        )
+    )
 
 
 def _collect(
-    workspace: Workspace, tree: Tree, share: list[tuple[str, int]], child: tuple[int, int] | None
+    workspace: Workspace, tree: Tree, share: list[tuple[str, int]], child: forked.Child | None
 ) -> dict[str, FileScan]:
     """A child's results, or the share scanned here when the child could not deliver."""
     if child is not None:
-        pid, reader = child
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
+        data = forked.collect(child)
+        if data is not None:
             try:
                 scanned = marshal.loads(data)
             except (EOFError, ValueError, TypeError):

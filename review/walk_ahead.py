@@ -2,7 +2,7 @@
 
 Walking a tree of a thousand files is mostly waiting on the file system (a ``scandir`` per
 folder, a ``stat`` per file); importing the rules, the skills and detection is mostly Python
-work. Done one after the other they are a fifth of a whole review of such a tree; a forked
+work. Done one after the other they are a tenth of a whole review of such a tree; a forked
 child walks while the parent imports, and sends the walks back pickled. A thread would not do:
 the importing thread holds the interpreter lock, and the walker waits for it after every
 system call. Where there is no ``fork``, or anything goes wrong in the child, the parent walks
@@ -16,6 +16,7 @@ import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
+from stackskills.detectors import forked
 from stackskills.detectors.walk import Tree
 from stackskills.review.files import walk_python_files
 
@@ -28,9 +29,9 @@ class WalksAhead:
 
     def __init__(self, folders: Sequence[Path], *, fork: bool = True) -> None:
         self.folders = list(dict.fromkeys(folders))
-        self._child: tuple[int, int] | None = None
+        self._child: forked.Child | None = None
         if fork and self.folders and hasattr(os, "fork"):
-            self._child = _start(self.folders)
+            self._child = forked.start(lambda: pickle.dumps(self._walk_here()))
 
     def __enter__(self) -> WalksAhead:
         return self
@@ -41,52 +42,22 @@ class WalksAhead:
     def close(self) -> None:
         """Stop a walk whose result is no longer wanted (a usage error came first)."""
         if self._child is not None:
-            pid, reading = self._child
+            forked.abandon(self._child)
             self._child = None
-            os.close(reading)  # a child still writing gets EPIPE and leaves
-            os.waitpid(pid, 0)
 
     def result(self) -> dict[Path, Walked]:
-        walked = self._collect() if self._child is not None else None
-        if walked is None:
-            walked = {folder: walk_python_files(folder) for folder in self.folders}
-        return walked
+        walked = self._from_child() if self._child is not None else None
+        return walked if walked is not None else self._walk_here()
 
-    def _collect(self) -> dict[Path, Walked] | None:
+    def _walk_here(self) -> dict[Path, Walked]:
+        return {folder: walk_python_files(folder) for folder in self.folders}
+
+    def _from_child(self) -> dict[Path, Walked] | None:
         assert self._child is not None
-        pid, reading = self._child
-        self._child = None
+        child, self._child = self._child, None
         try:
-            with os.fdopen(reading, "rb") as pipe:
-                data = pipe.read()
+            data = forked.collect(child)
             walked = pickle.loads(data) if data else None  # our own child's bytes
         except Exception:  # a child killed mid-write, a walk that would not pickle
-            walked = None
-        finally:
-            os.waitpid(pid, 0)
+            return None
         return walked if isinstance(walked, dict) else None
-
-
-def _start(folders: list[Path]) -> tuple[int, int] | None:
-    try:
-        reading, writing = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reading)
-        os.close(writing)
-        return None
-    if pid == 0:  # the child: walk, write, and leave without running the parent's exit code
-        status = 1
-        try:
-            os.close(reading)
-            data = pickle.dumps({folder: walk_python_files(folder) for folder in folders})
-            with os.fdopen(writing, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writing)
-    return pid, reading
