@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from stackskills.detectors.import_names import distribution_for_import, is_stdlib
 from stackskills.detectors.models import Framework, PythonTarget, Stack
@@ -91,19 +91,18 @@ def imported_distributions(tree: ast.Module) -> set[str]:
                         pending.extend(handler.body)
             continue
         for module in modules:
-            if module in _DISTRIBUTIONS:
-                dist = _DISTRIBUTIONS[module]
-            else:
-                top = module.split(".", 1)[0]
-                dist = None if is_stdlib(top) else distribution_for_import(module)
-                _DISTRIBUTIONS[module] = dist
+            dist = _distribution(module)
             if dist is not None:
                 found.add(dist)
     return found
 
 
-_DISTRIBUTIONS: dict[str, str | None] = {}
-"""Module → its distribution: the same imports recur in every file of a project."""
+@lru_cache(maxsize=8192)
+def _distribution(module: str) -> str | None:
+    """Module → its distribution, remembered: the same imports recur in every file of a
+    project. Bounded, since the server reviews whatever its clients send for as long as it
+    runs."""
+    return None if is_stdlib(module.split(".", 1)[0]) else distribution_for_import(module)
 
 
 def with_imports(
